@@ -1,0 +1,32 @@
+"""Renaming and removing passkeys, never locking a person out."""
+from flask import abort
+from flask_babel import lazy_gettext as _l
+
+from backpack.extensions import db
+from backpack.models import Passkey, User
+
+
+class LastPasskeyError(Exception):
+    message = _l(
+        "This is your only passkey. Add a passkey on another device first, "
+        "or you could not sign in again."
+    )
+
+
+def own_passkey(user: User, passkey_id: int) -> Passkey:
+    """Return one of the user's passkeys, or 404."""
+    passkey = db.session.get(Passkey, passkey_id)
+    if passkey is None or passkey.user_id != user.id:
+        abort(404)
+    return passkey
+
+
+def rename(passkey: Passkey, name: str) -> None:
+    passkey.name = name.strip()
+
+
+def remove(passkey: Passkey) -> None:
+    """Remove a passkey (a lost phone); the last one stays so the account is reachable."""
+    if len(passkey.user.passkeys) <= 1:
+        raise LastPasskeyError
+    db.session.delete(passkey)

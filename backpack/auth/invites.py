@@ -1,0 +1,152 @@
+"""Single-use invite links: how a person without e-mail gets their first passkey."""
+import hashlib
+import hmac
+import io
+import secrets
+from datetime import timedelta
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, session, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from backpack.extensions import db
+from backpack.models import Invite, InvitePurpose, User
+from backpack.models.time import utcnow
+
+
+class InviteError(Exception):
+    """An invite that cannot be used, with what to tell the person holding it."""
+
+    def __init__(self, status: int, message):
+        super().__init__(str(message))
+        self.status = status
+        self.message = message
+
+
+UNKNOWN = _l("This invite link is not valid. Please ask your teacher for a new one.")
+USED = _l("This invite link has already been used. Please sign in, or ask your teacher for a new one.")
+REPLACED = _l("This invite link was replaced by a newer one. Please ask your teacher for the new link.")
+EXPIRED = _l("This invite link has expired. Please ask your teacher for a new one.")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None = None) -> str:
+    """Create a new invite for the user, replacing any open one, and return its token."""
+    now = utcnow()
+    if purpose is None:
+        purpose = InvitePurpose.ADD_PASSKEY if user.passkeys else InvitePurpose.ENROL
+    for old in db.session.scalars(
+        db.select(Invite).where(
+            Invite.user_id == user.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
+        )
+    ):
+        old.revoked_at = now
+    token = secrets.token_urlsafe(32)  # 256 bits
+    db.session.add(
+        Invite(
+            token_hash=_hash(token),
+            purpose=purpose.value,
+            role=user.role,
+            user=user,
+            created_by_id=created_by.id if created_by else None,
+            expires_at=now + timedelta(hours=current_app.config["INVITE_TTL_HOURS"]),
+        )
+    )
+    return token
+
+
+def find_open(token: str) -> Invite:
+    """Return the open invite for a token, or raise InviteError saying why it cannot be used."""
+    if not token or len(token) > 128:
+        raise InviteError(404, UNKNOWN)
+    digest = _hash(token)
+    invite = db.session.scalar(db.select(Invite).where(Invite.token_hash == digest))
+    # The lookup is by hash; compare again in constant time so a near match leaks nothing.
+    if invite is None or not hmac.compare_digest(invite.token_hash, digest):
+        raise InviteError(404, UNKNOWN)
+    ensure_open(invite)
+    return invite
+
+
+def ensure_open(invite: Invite) -> None:
+    """Raise InviteError if the invite was used, replaced or has expired."""
+    if invite.used_at is not None:
+        raise InviteError(410, USED)
+    if invite.revoked_at is not None:
+        raise InviteError(410, REPLACED)
+    if invite.expires_at <= utcnow():
+        raise InviteError(410, EXPIRED)
+
+
+def use_up(invite: Invite) -> None:
+    """Use the invite up, atomically, so two racing ceremonies cannot both redeem it."""
+    ensure_open(invite)
+    done = db.session.execute(
+        db.update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if done != 1:
+        raise InviteError(410, USED)
+
+
+def open_invite_of(user: User) -> Invite | None:
+    """Return the user's unused, unexpired invite, if any."""
+    return db.session.scalar(
+        db.select(Invite).where(
+            Invite.user_id == user.id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > utcnow(),
+        )
+    )
+
+
+def link(token: str) -> str:
+    """Return the absolute URL a person opens to redeem the invite."""
+    origin = current_app.config["BACKPACK_ORIGIN"]
+    if origin:
+        return origin + url_for("auth.invite", token=token)
+    return url_for("auth.invite", token=token, _external=True)
+
+
+def qr_svg(url: str) -> Markup:
+    """Return an inline SVG QR code for the URL, safe to put in a page."""
+    image = qrcode.make(
+        url,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=4,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.index("<svg"):]  # drop the XML declaration: this goes inside HTML
+    return Markup(svg)  # built from our own URL by qrcode: no user markup inside
+
+
+SHOWN_KEY = "shown_invites"
+
+
+def remember_for_display(user: User, token: str) -> None:
+    """Keep a fresh token in the creator's session so a reload still shows the QR code."""
+    shown = dict(session.get(SHOWN_KEY, {}))
+    shown[str(user.id)] = token
+    session[SHOWN_KEY] = dict(list(shown.items())[-10:])
+
+
+def displayable(user: User) -> str | None:
+    """Return the token to show for the user's open invite, if this session created it."""
+    token = session.get(SHOWN_KEY, {}).get(str(user.id))
+    if not token:
+        return None
+    try:
+        invite = find_open(token)
+    except InviteError:
+        return None
+    return token if invite.user_id == user.id else None

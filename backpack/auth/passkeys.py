@@ -1,0 +1,198 @@
+"""WebAuthn ceremonies with py_webauthn: challenges live server-side, used once."""
+import json
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from backpack.extensions import db
+from backpack.models import Invite, Passkey, User, WebAuthnChallenge
+from backpack.models.time import utcnow
+
+SESSION_KEY = "webauthn_challenge"
+
+
+class CeremonyError(Exception):
+    """A ceremony that failed, with a message for the person."""
+
+    def __init__(self, message, status: int = 400):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
+EXPIRED = _l("The passkey request timed out. Please try again.")
+FAILED = _l("Your passkey could not be checked. Please try again.")
+UNKNOWN_PASSKEY = _l("This passkey is not known here. It may have been removed. Ask your teacher for a new invite.")
+ALREADY_REGISTERED = _l("This passkey is already registered.")
+
+
+def origin() -> str:
+    """Return the origin browsers must report: configured, or this request's."""
+    return current_app.config["BACKPACK_ORIGIN"] or request.host_url.rstrip("/")
+
+
+def rp_id() -> str:
+    return urlsplit(origin()).hostname
+
+
+def _store_challenge(challenge: bytes, ceremony: str, user=None, invite=None) -> None:
+    row = WebAuthnChallenge(
+        id=secrets.token_urlsafe(32),
+        challenge=challenge,
+        ceremony=ceremony,
+        user_id=user.id if user else None,
+        invite_id=invite.id if invite else None,
+        expires_at=utcnow()
+        + timedelta(seconds=current_app.config["WEBAUTHN_CHALLENGE_TTL_SECONDS"]),
+    )
+    db.session.add(row)
+    db.session.commit()
+    session[SESSION_KEY] = row.id
+
+
+def _take_challenge(ceremony: str) -> WebAuthnChallenge:
+    """Remove the pending challenge, so a replayed response finds nothing."""
+    challenge_id = session.pop(SESSION_KEY, None)
+    row = db.session.get(WebAuthnChallenge, challenge_id) if challenge_id else None
+    if row is None or row.ceremony != ceremony:
+        raise CeremonyError(EXPIRED)
+    deleted = db.session.execute(
+        db.delete(WebAuthnChallenge).where(WebAuthnChallenge.id == row.id)
+    ).rowcount
+    db.session.commit()
+    if deleted != 1 or row.expires_at <= utcnow():
+        raise CeremonyError(EXPIRED)
+    return row
+
+
+def registration_options(user: User, invite: Invite | None = None) -> str:
+    """Start adding a passkey to the user; return the options as JSON."""
+    options = generate_registration_options(
+        rp_id=rp_id(),
+        rp_name=current_app.config["BACKPACK_NAME"],
+        user_id=user.webauthn_handle,
+        user_name=user.display_name,
+        user_display_name=user.display_name,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(id=p.credential_id) for p in user.passkeys
+        ],
+    )
+    _store_challenge(options.challenge, "register", user=user, invite=invite)
+    return options_to_json(options)
+
+
+def finish_registration(credential_json: str, name: str) -> tuple[User, Passkey, Invite | None]:
+    """Check the authenticator's answer and keep the new passkey (caller commits)."""
+    pending = _take_challenge("register")
+    user = db.session.get(User, pending.user_id)
+    invite = db.session.get(Invite, pending.invite_id) if pending.invite_id else None
+    if user is None:
+        raise CeremonyError(FAILED)
+    try:
+        verified = verify_registration_response(
+            credential=credential_json,
+            expected_challenge=pending.challenge,
+            expected_rp_id=rp_id(),
+            expected_origin=origin(),
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError):
+        current_app.logger.info("passkey registration refused", exc_info=True)
+        raise CeremonyError(FAILED) from None
+    if db.session.scalar(
+        db.select(Passkey.id).where(Passkey.credential_id == verified.credential_id)
+    ):
+        raise CeremonyError(ALREADY_REGISTERED, 409)
+    passkey = Passkey(
+        user=user,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=",".join(_transports(credential_json)),
+        name=name,
+        last_used_at=utcnow(),
+    )
+    db.session.add(passkey)
+    return user, passkey, invite
+
+
+def _transports(credential_json: str) -> list[str]:
+    try:
+        transports = json.loads(credential_json)["response"].get("transports") or []
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+    return [t for t in transports if isinstance(t, str) and t.isalnum()][:8]
+
+
+def authentication_options() -> str:
+    """Start a sign-in with a discoverable passkey: no user name to type."""
+    options = generate_authentication_options(
+        rp_id=rp_id(), user_verification=UserVerificationRequirement.PREFERRED
+    )
+    _store_challenge(options.challenge, "authenticate")
+    return options_to_json(options)
+
+
+def finish_authentication(credential_json: str) -> User:
+    """Check a sign-in answer and return the user it proves (caller commits)."""
+    pending = _take_challenge("authenticate")
+    try:
+        raw_id = base64url_to_bytes(json.loads(credential_json)["rawId"])
+    except (ValueError, KeyError, TypeError):
+        raise CeremonyError(FAILED) from None
+    passkey = db.session.scalar(db.select(Passkey).where(Passkey.credential_id == raw_id))
+    if passkey is None:
+        raise CeremonyError(UNKNOWN_PASSKEY, 401)
+    try:
+        verified = verify_authentication_response(
+            credential=credential_json,
+            expected_challenge=pending.challenge,
+            expected_rp_id=rp_id(),
+            expected_origin=origin(),
+            credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError):
+        current_app.logger.info("passkey sign-in refused", exc_info=True)
+        raise CeremonyError(FAILED, 401) from None
+    passkey.sign_count = verified.new_sign_count
+    passkey.last_used_at = utcnow()
+    return passkey.user
+
+
+def device_name(user_agent: str) -> str:
+    """Guess a friendly default name for a new passkey from the browser."""
+    agent = user_agent or ""
+    for needle, label in (
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS", "Mac"),
+        ("CrOS", "Chromebook"),
+        ("Linux", "Linux"),
+    ):
+        if needle in agent:
+            return label
+    return "Passkey"

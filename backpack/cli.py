@@ -1,0 +1,57 @@
+"""Commands: flask --app backpack init | demo | create-teacher NAME."""
+import io
+
+import click
+import qrcode
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from backpack.admin import create_teacher
+from backpack.auth import invites
+from backpack.demo import load_demo
+from backpack.extensions import db
+
+
+def _print_invite(label: str, token: str) -> None:
+    click.echo(f"{label}: {invite_url(token)}")
+
+
+def invite_url(token: str) -> str:
+    """Build an invite link outside a request, from BACKPACK_ORIGIN or the local default."""
+    origin = current_app.config["BACKPACK_ORIGIN"] or "http://localhost:5000"
+    return f"{origin}/invite/{token}"
+
+
+def _terminal_qr(url: str) -> str:
+    code = qrcode.QRCode(border=2)
+    code.add_data(url)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("init")
+    def init_command():
+        """Apply database migrations (safe to run again)."""
+        upgrade()
+        click.echo(f"Database ready at {db.engine.url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("create-teacher")
+    @click.argument("name")
+    def create_teacher_command(name: str):
+        """Create a teacher and print their invite link and QR code."""
+        teacher, token = create_teacher(name, by=None)
+        db.session.commit()
+        url = invite_url(token)
+        click.echo(f"Teacher {teacher.display_name!r} created. Invite link (single use):")
+        click.echo(url)
+        click.echo(_terminal_qr(url))
+
+    @app.cli.command("demo")
+    def demo_command():
+        """Load demo data (idempotent) and print fresh sign-in invite links."""
+        people = load_demo()
+        click.echo("Demo data ready. Open a link below to create a passkey and sign in:")
+        for label, token in people:
+            _print_invite(label, token)

@@ -1,0 +1,44 @@
+"""Settings from environment variables, with defaults that run on one machine."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _read_or_create_secret(instance_path: Path) -> str:
+    """Keep a random secret in the instance folder so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load(instance_path: Path) -> dict:
+    """Return the configuration for an app whose data lives in instance_path."""
+    env = os.environ
+    insecure = env.get("BACKPACK_INSECURE_COOKIES") == "1"
+    return {
+        "SECRET_KEY": env.get("BACKPACK_SECRET_KEY") or _read_or_create_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{instance_path / 'backpack.db'}",
+        # Public origin for WebAuthn and absolute links; derived per request when unset.
+        "BACKPACK_ORIGIN": env.get("BACKPACK_ORIGIN", "").rstrip("/") or None,
+        "BACKPACK_NAME": env.get("BACKPACK_NAME", "Backpack"),
+        "INVITE_TTL_HOURS": int(env.get("BACKPACK_INVITE_TTL_HOURS", str(7 * 24))),
+        "WEBAUTHN_CHALLENGE_TTL_SECONDS": 300,
+        "SESSION_COOKIE_SECURE": not insecure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not insecure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": {"en": "English", "es": "Español", "ar": "العربية"},
+        "RTL_LANGUAGES": {"ar"},
+    }

@@ -1,0 +1,6 @@
+"""Teachers' side: classes and learners now; badges, awards and stacks build on it."""
+from flask import Blueprint
+
+bp = Blueprint("issuing", __name__)
+
+from backpack.issuing import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TelField
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+
+
+class ClassroomForm(FlaskForm):
+    name = StringField(_l("Class name"), validators=[InputRequired(), Length(max=120)])
+
+
+class LearnerForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Email(), Length(max=254)])
+    phone = TelField(
+        _l("Phone (optional)"),
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(r"^\+?[0-9 ()\-]{5,31}$", message=_l("Use digits, spaces and an optional +.")),
+        ],
+    )
+
+
+class MoveLearnerForm(FlaskForm):
+    classroom = SelectField(_l("Move to class"), coerce=int, validators=[InputRequired()])

@@ -1,0 +1,1 @@
+"""The HTTP layer shared by every feature: security headers and error pages."""
