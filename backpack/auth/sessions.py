@@ -17,7 +17,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.signin"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=90))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=90)
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:

@@ -1,0 +1,112 @@
+"""Every route, for every role: who is let in, who is sent to sign in, who is refused.
+
+A route missing from ROUTES fails test_every_route_is_in_the_matrix, so new routes
+cannot ship without their access rules being tested.
+"""
+import pytest
+
+from backpack.auth import invites
+from backpack.extensions import db
+from backpack.models import Role
+from tests.conftest import csrf_from, new_client
+
+ANON, LEARNER, TEACHER, OTHER_TEACHER, ADMIN = "anon", "learner", "teacher", "other_teacher", "admin"
+
+
+def everyone(status):
+    return {role: status for role in (ANON, LEARNER, TEACHER, OTHER_TEACHER, ADMIN)}
+
+
+def only(role_statuses: dict, others: int, anon: int = 302):
+    statuses = {LEARNER: others, TEACHER: others, OTHER_TEACHER: others, ADMIN: others, ANON: anon}
+    statuses.update(role_statuses)
+    return statuses
+
+
+# (endpoint, method, path template, form data, expected status per role)
+ROUTES = [
+    ("home.index", "GET", "/", {}, {ANON: 302, LEARNER: 200, TEACHER: 302, OTHER_TEACHER: 302, ADMIN: 302}),
+    ("account.index", "GET", "/account/", {}, only({}, 200)),
+    ("account.welcome", "GET", "/account/welcome", {}, only({}, 200)),
+    ("account.rename_passkey", "GET", "/account/passkeys/{learner_passkey}/rename", {}, only({LEARNER: 200}, 404)),
+    ("account.remove_passkey", "POST", "/account/passkeys/{learner_passkey}/remove", {}, only({LEARNER: 409}, 404)),
+    ("admin.teachers", "GET", "/admin/teachers", {}, only({ADMIN: 200}, 403)),
+    ("admin.add_teacher", "POST", "/admin/teachers", {"display_name": "New T"}, only({ADMIN: 302}, 403)),
+    ("admin.teacher_invite", "GET", "/admin/teachers/{teacher}/invite", {}, only({ADMIN: 200}, 403)),
+    ("admin.new_teacher_invite", "POST", "/admin/teachers/{teacher}/invites", {}, only({ADMIN: 302}, 403)),
+    ("issuing.classes", "GET", "/classes", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("issuing.create_classroom", "POST", "/classes", {"name": "B"}, only({TEACHER: 302, OTHER_TEACHER: 302}, 403)),
+    ("issuing.classroom", "GET", "/classes/{classroom}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.add_learner", "POST", "/classes/{classroom}/learners", {"display_name": "Lan"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("issuing.learner", "GET", "/learners/{learner}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.learner_invite", "GET", "/learners/{learner}/invite", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.new_learner_invite", "POST", "/learners/{learner}/invites", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("issuing.move_learner", "POST", "/learners/{learner}/move/{classroom}", {"classroom": "{second_classroom}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("auth.invite", "GET", "/invite/{invite_token}", {}, everyone(200)),
+    ("auth.signin", "GET", "/signin", {}, only({ANON: 200}, 302, anon=200)),
+    ("auth.signout", "POST", "/signout", {}, everyone(302)),
+    ("auth.signout_everywhere", "POST", "/signout/everywhere", {}, everyone(302)),
+    ("i18n.choose", "GET", "/language", {}, everyone(200)),
+    ("i18n.set_language", "POST", "/language", {"language": "es"}, everyone(302)),
+    ("pwa.manifest", "GET", "/manifest.json", {}, everyone(200)),
+    ("pwa.service_worker", "GET", "/sw.js", {}, everyone(200)),
+    ("pwa.offline", "GET", "/offline", {}, everyone(200)),
+    ("static", "GET", "/static/css/app.css", {}, everyone(200)),
+]
+# The JSON ceremony endpoints have their own tests (test_passkey_ceremonies, test_bad_input).
+CEREMONY_ENDPOINTS = {"auth.register_options", "auth.register_verify", "auth.signin_options", "auth.signin_verify"}
+
+
+@pytest.fixture
+def world(app, make_user, make_classroom, enrol):
+    """Two teachers with a class each, a learner, an admin, all signed in through passkeys."""
+    teacher = make_user(Role.TEACHER, "Teacher")
+    other_teacher = make_user(Role.TEACHER, "Other teacher")
+    learner = make_user(Role.LEARNER, "Learner")
+    admin = make_user(Role.ADMIN, "Admin")
+    classroom = make_classroom(teacher, learner, name="A")
+    second = make_classroom(teacher, name="A2")
+    make_classroom(other_teacher, make_user(Role.LEARNER, "Someone else"), name="Other")
+    actors = {
+        LEARNER: enrol(learner),
+        TEACHER: enrol(teacher),
+        OTHER_TEACHER: enrol(other_teacher),
+        ADMIN: enrol(admin),
+    }
+    pending = make_user(Role.LEARNER, "Not yet signed up")
+    make_classroom(teacher, pending, name="A3")
+    token = invites.issue(pending, created_by=teacher)
+    db.session.commit()
+    ids = {
+        "learner": learner.id,
+        "teacher": teacher.id,
+        "classroom": classroom.id,
+        "second_classroom": second.id,
+        "learner_passkey": learner.passkeys[0].id,
+        "invite_token": token,
+    }
+    return actors, ids
+
+
+@pytest.mark.parametrize("endpoint, method, path, data, expected", ROUTES, ids=[r[0] for r in ROUTES])
+def test_route_access_for_every_role(app, world, endpoint, method, path, data, expected):
+    actors, ids = world
+    url = path.format(**ids)
+    form = {key: value.format(**ids) for key, value in data.items()}
+    for role, status in expected.items():
+        client = actors[role].client if role != ANON else new_client(app)
+        if method == "POST":
+            form["csrf_token"] = csrf_from(client.get("/language").get_data(as_text=True))
+            response = client.post(url, data=form)
+        else:
+            response = client.get(url)
+        response.close()
+        assert response.status_code == status, f"{role} {method} {url}: {response.status_code}"
+        if role == ANON and status == 302 and endpoint not in {"home.index", "auth.signout", "auth.signout_everywhere", "i18n.set_language"}:
+            assert "/signin" in response.headers["Location"]
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {route[0] for route in ROUTES} | CEREMONY_ENDPOINTS
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - covered == set(), "routes without access tests"
