@@ -1,0 +1,75 @@
+"""The flask commands: init, create-teacher, demo."""
+import re
+
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect
+
+from backpack import create_app
+from backpack.extensions import db
+from backpack.models import Classroom, Role, User
+from tests.conftest import Actor, new_client
+
+
+def test_create_teacher_prints_a_working_invite_and_qr(app, runner):
+    result = runner.invoke(args=["create-teacher", "Ms Okafor"])
+    assert result.exit_code == 0, result.output
+    url = re.search(r"http://localhost:5000/invite/(\S+)", result.output)
+    assert url
+    assert "█" in result.output or "▀" in result.output  # the terminal QR code
+    teacher = db.session.scalar(db.select(User).where(User.display_name == "Ms Okafor"))
+    assert teacher.role == Role.TEACHER.value
+    assert Actor(new_client(app), teacher).register_with_invite(url.group(1)).status_code == 200
+
+
+def test_demo_is_idempotent_and_prints_fresh_links(app, runner):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 7
+    assert db.session.scalar(db.select(db.func.count(Classroom.id))) == 1
+    classroom = db.session.scalar(db.select(Classroom))
+    assert len(classroom.enrolments) == 5
+    links = re.findall(r"/invite/(\S+)", second.output)
+    assert len(links) == 7
+    assert set(links).isdisjoint(re.findall(r"/invite/(\S+)", first.output))
+    # The newest links work; the older ones were replaced.
+    learner = db.session.scalar(db.select(User).where(User.display_name == "Amina Yusuf"))
+    old_link = re.findall(r"/invite/(\S+)", first.output)[2]
+    assert new_client(app).get(f"/invite/{old_link}").status_code == 410
+    assert learner.preferred_language == "ar"
+
+
+def test_migrations_build_the_same_schema_as_the_models(tmp_path):
+    migrated = create_app({"INSTANCE_PATH": str(tmp_path / "m"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    with migrated.app_context():
+        upgrade()
+        db.engine.dispose()
+    modelled = create_app({"INSTANCE_PATH": str(tmp_path / "c"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}"})
+    with modelled.app_context():
+        db.create_all()
+        db.engine.dispose()
+
+    def schema(path):
+        engine = create_engine(f"sqlite:///{path}")
+        inspector = inspect(engine)
+        tables = {
+            name: (
+                sorted((c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)),
+                sorted(str(i["column_names"]) for i in inspector.get_indexes(name)),
+            )
+            for name in inspector.get_table_names()
+            if name != "alembic_version"
+        }
+        engine.dispose()
+        return tables
+
+    assert schema(tmp_path / "m.db") == schema(tmp_path / "c.db")
+
+
+def test_init_command_applies_migrations(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'i.db'}"})
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert "users" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
