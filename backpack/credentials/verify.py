@@ -1,0 +1,233 @@
+"""Verify an Open Badges 3.0 credential the way an employer's verifier would.
+
+Every check gets a plain-language reason, so the public verification page can
+say why a badge is genuine, revoked or expired. Reasons are wrapped in ``_l`` so
+they can later be extracted for translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .jsonld import VC_V1_CONTEXT, VC_V2_CONTEXT, DocumentLoader
+from .keys import KeyFormatError, resolve_did_key
+from .proof import verify_proof
+from .status_list import REVOCATION, StatusListError, read_status
+
+VALID = "valid"
+INVALID = "invalid"
+REVOKED = "revoked"
+EXPIRED = "expired"
+UNKNOWN_STATUS = "unknown-status"
+
+StatusListFetcher = Callable[[str], Mapping[str, Any]]
+
+
+def _l(message: str) -> str:
+    """Mark a user-facing sentence for translation; return it unchanged."""
+    return message
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification step: its name, whether it passed, and why."""
+
+    name: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The overall status of a credential and the checks behind it."""
+
+    status: str
+    checks: tuple[Check, ...]
+
+    @property
+    def valid(self) -> bool:
+        """Tell whether the credential is genuine, current and not revoked."""
+        return self.status == VALID
+
+    def check(self, name: str) -> Check | None:
+        """Return the check with this name, if it ran."""
+        return next((check for check in self.checks if check.name == name), None)
+
+
+def _issuer_id(credential: Mapping[str, Any]) -> str | None:
+    """Return the issuer's id whether issuer is a string or a Profile."""
+    issuer = credential.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) and issuer else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """Read an XML Schema dateTime; a time without zone counts as UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _dates(credential: Mapping[str, Any]) -> tuple[Any, Any]:
+    """Return the raw (valid from, valid until) values of a VC 2.0 or 1.1 credential."""
+    if credential.get("@context", [None])[0] == VC_V1_CONTEXT:
+        return credential.get("issuanceDate"), credential.get("expirationDate")
+    return credential.get("validFrom"), credential.get("validUntil")
+
+
+def _format_problem(credential: Any) -> str | None:
+    """Return why the document is not an Open Badges credential, or None."""
+    if not isinstance(credential, Mapping):
+        return _l("The document is not a JSON object.")
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or contexts[:1] not in ([VC_V2_CONTEXT], [VC_V1_CONTEXT]):
+        return _l("The document does not start with the Verifiable Credentials context.")
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    badge_types = ("OpenBadgeCredential", "AchievementCredential")
+    if "VerifiableCredential" not in types or not any(kind in badge_types for kind in types):
+        return _l("The document is not an Open Badges credential.")
+    if not isinstance(credential.get("id"), str) or ":" not in credential["id"]:
+        return _l("The credential has no identifier.")
+    if _issuer_id(credential) is None:
+        return _l("The credential does not name its issuer.")
+    valid_from, valid_until = _dates(credential)
+    if _parse_time(valid_from) is None or (valid_until is not None and _parse_time(valid_until) is None):
+        return _l("The credential's dates are missing or unreadable.")
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, Mapping) or not isinstance(subject.get("achievement"), Mapping):
+        return _l("The credential does not say what achievement it certifies.")
+    if "proof" not in credential:
+        return _l("The credential is not signed.")
+    return None
+
+
+def _check_issuer(credential: Mapping[str, Any]) -> Check:
+    """Check that the signing key belongs to the issuer named in the credential."""
+    proof = credential.get("proof")
+    proof = proof[0] if isinstance(proof, list) and proof else proof
+    method = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
+    try:
+        controller = resolve_did_key(method).controller
+    except KeyFormatError:
+        reason = _l("The signing key is not a did:key that can be checked offline.")
+        return Check("issuer", False, reason)
+    if controller != _issuer_id(credential):
+        reason = _l("The credential was signed with a key that does not belong to its issuer.")
+        return Check("issuer", False, reason)
+    return Check("issuer", True, _l("The credential was signed with the issuer's own key."))
+
+
+def _dated(name: str, passed: bool, reason: str, moment: datetime) -> Check:
+    """Return a check whose reason names a date."""
+    return Check(name, passed, reason % {"date": moment.isoformat()})
+
+
+def _check_dates(credential: Mapping[str, Any], now: datetime) -> list[Check]:
+    """Check that the credential has started and not yet expired."""
+    valid_from, valid_until = (_parse_time(value) for value in _dates(credential))
+    if valid_from > now:
+        started = _dated("valid-from", False, _l("The credential is not valid until %(date)s."), valid_from)
+    else:
+        started = _dated("valid-from", True, _l("The credential is valid from %(date)s."), valid_from)
+    if valid_until is None:
+        return [started, Check("expiry", True, _l("The credential does not expire."))]
+    if valid_until <= now:
+        return [started, _dated("expiry", False, _l("The credential expired on %(date)s."), valid_until)]
+    return [started, _dated("expiry", True, _l("The credential is valid until %(date)s."), valid_until)]
+
+
+def _revocation_entry(credential: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Return the credential's BitstringStatusListEntry for revocation, if any."""
+    statuses = credential.get("credentialStatus")
+    statuses = statuses if isinstance(statuses, list) else [statuses]
+    for entry in statuses:
+        if (
+            isinstance(entry, Mapping)
+            and entry.get("type") == "BitstringStatusListEntry"
+            and entry.get("statusPurpose") == REVOCATION
+        ):
+            return entry
+    return None
+
+
+def _unknown(reason: str) -> tuple[Check, str]:
+    """Return a failed revocation check that leaves the status unknown."""
+    return Check("revocation", False, reason), UNKNOWN_STATUS
+
+
+def _check_revocation(
+    credential: Mapping[str, Any],
+    fetch_status_list: StatusListFetcher | None,
+    now: datetime,
+    loader: DocumentLoader | None,
+) -> tuple[Check, str | None]:
+    """Check the revocation bit; return the check and REVOKED or UNKNOWN_STATUS when it applies."""
+    if not credential.get("credentialStatus"):
+        reason = _l("The issuer does not publish a revocation status for this credential.")
+        return Check("revocation", True, reason), None
+    entry = _revocation_entry(credential)
+    if entry is None:
+        return _unknown(_l("The credential's revocation method is not supported by this verifier."))
+    if fetch_status_list is None:
+        return _unknown(_l("The revocation status was not checked."))
+    try:
+        status_list = fetch_status_list(entry.get("statusListCredential"))
+    except Exception:  # the callback may fail in any way; the status is then unknown
+        return _unknown(_l("The issuer's revocation list could not be fetched."))
+    if not isinstance(status_list, Mapping) or not verify_proof(status_list, loader=loader)[0]:
+        return _unknown(_l("The issuer's revocation list is not correctly signed."))
+    if _issuer_id(status_list) != _issuer_id(credential):
+        return _unknown(_l("The revocation list was not published by the credential's issuer."))
+    list_until = _parse_time(status_list.get("validUntil"))
+    if list_until is not None and list_until <= now:
+        return _unknown(_l("The issuer's revocation list is out of date."))
+    try:
+        revoked = read_status(entry, status_list)
+    except StatusListError:
+        return _unknown(_l("The issuer's revocation list could not be read."))
+    if revoked:
+        return Check("revocation", False, _l("The issuer has revoked this credential.")), REVOKED
+    return Check("revocation", True, _l("The issuer has not revoked this credential.")), None
+
+
+def verify_credential(
+    credential: Any,
+    *,
+    fetch_status_list: StatusListFetcher | None = None,
+    now: datetime | None = None,
+    loader: DocumentLoader | None = None,
+) -> VerificationResult:
+    """Check format, signature, issuer key, dates and revocation; return the status and reasons."""
+    now = now or datetime.now(UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    problem = _format_problem(credential)
+    if problem:
+        return VerificationResult(INVALID, (Check("format", False, problem),))
+    checks = [Check("format", True, _l("The document is an Open Badges credential."))]
+    signed, reason = verify_proof(credential, loader=loader)
+    checks.append(Check("signature", signed, reason))
+    if not signed:
+        return VerificationResult(INVALID, tuple(checks))
+    checks.append(_check_issuer(credential))
+    checks.extend(_check_dates(credential, now))
+    if not all(check.passed for check in checks if check.name != "expiry"):
+        return VerificationResult(INVALID, tuple(checks))
+    revocation, revocation_status = _check_revocation(credential, fetch_status_list, now, loader)
+    checks.append(revocation)
+    expired = not next(check for check in checks if check.name == "expiry").passed
+    if revocation_status == REVOKED:
+        status = REVOKED
+    elif expired:
+        status = EXPIRED
+    else:
+        status = revocation_status or VALID
+    return VerificationResult(status, tuple(checks))
