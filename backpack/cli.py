@@ -3,7 +3,7 @@ import io
 
 import click
 import qrcode
-from flask import Flask, current_app
+from flask import Flask
 from flask_migrate import upgrade
 
 from backpack.admin import create_teacher
@@ -13,13 +13,7 @@ from backpack.extensions import db
 
 
 def _print_invite(label: str, token: str) -> None:
-    click.echo(f"{label}: {invite_url(token)}")
-
-
-def invite_url(token: str) -> str:
-    """Build an invite link outside a request, from BACKPACK_ORIGIN or the local default."""
-    origin = current_app.config["BACKPACK_ORIGIN"] or "http://localhost:5000"
-    return f"{origin}/invite/{token}"
+    click.echo(f"{label}: {invites.link(token)}")
 
 
 def _terminal_qr(url: str) -> str:
@@ -43,7 +37,7 @@ def init_app(app: Flask) -> None:
         """Create a teacher and print their invite link and QR code."""
         teacher, token = create_teacher(name, by=None)
         db.session.commit()
-        url = invite_url(token)
+        url = invites.link(token)
         click.echo(f"Teacher {teacher.display_name!r} created. Invite link (single use):")
         click.echo(url)
         click.echo(_terminal_qr(url))

@@ -4,9 +4,9 @@ import secrets
 from pathlib import Path
 
 
-def _read_or_create_secret(instance_path: Path) -> str:
-    """Keep a random secret in the instance folder so sessions survive restarts."""
-    path = instance_path / "secret_key"
+def _read_or_create_secret(instance_path: Path, name: str) -> str:
+    """Keep a random secret in the instance folder so it survives restarts."""
+    path = instance_path / name
     if path.exists():
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -21,7 +21,12 @@ def load(instance_path: Path) -> dict:
     env = os.environ
     insecure = env.get("BACKPACK_INSECURE_COOKIES") == "1"
     return {
-        "SECRET_KEY": env.get("BACKPACK_SECRET_KEY") or _read_or_create_secret(instance_path),
+        "SECRET_KEY": env.get("BACKPACK_SECRET_KEY")
+        or _read_or_create_secret(instance_path, "secret_key"),
+        # Seals issuers' private keys at rest; separate from SECRET_KEY so rotating
+        # the session secret cannot lock the issuers out of their own keys.
+        "KEY_ENCRYPTION_SECRET": env.get("BACKPACK_KEY_ENCRYPTION_SECRET")
+        or _read_or_create_secret(instance_path, "key_encryption_secret"),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance_path / 'backpack.db'}",
         # Public origin for WebAuthn and absolute links; derived per request when unset.

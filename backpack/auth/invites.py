@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, session, url_for
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from backpack.extensions import db
 from backpack.models import Invite, InvitePurpose, User
 from backpack.models.time import utcnow
+from backpack.web.origin import public_origin
 
 
 class InviteError(Exception):
@@ -109,10 +110,7 @@ def open_invite_of(user: User) -> Invite | None:
 
 def link(token: str) -> str:
     """Return the absolute URL a person opens to redeem the invite."""
-    origin = current_app.config["BACKPACK_ORIGIN"]
-    if origin:
-        return origin + url_for("auth.invite", token=token)
-    return url_for("auth.invite", token=token, _external=True)
+    return public_origin() + f"/invite/{token}"
 
 
 def qr_svg(url: str) -> Markup:

@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from webauthn import (
     generate_authentication_options,
@@ -25,6 +25,7 @@ from webauthn.helpers.structs import (
 from backpack.extensions import db
 from backpack.models import Invite, Passkey, User, WebAuthnChallenge
 from backpack.models.time import utcnow
+from backpack.web.origin import public_origin
 
 SESSION_KEY = "webauthn_challenge"
 
@@ -45,8 +46,8 @@ ALREADY_REGISTERED = _l("This passkey is already registered.")
 
 
 def origin() -> str:
-    """Return the origin browsers must report: configured, or this request's."""
-    return current_app.config["BACKPACK_ORIGIN"] or request.host_url.rstrip("/")
+    """Return the origin browsers must report."""
+    return public_origin()
 
 
 def rp_id() -> str:

@@ -1,9 +1,19 @@
 """All models, imported here so Alembic and the app see every table."""
+from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
+from backpack.models.award import Award, StatusList
 from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
 from backpack.models.roster import Classroom, Enrolment
+from backpack.models.issuer import Issuer, issuer_members
 from backpack.models.user import Passkey, Role, User
 
 __all__ = [
+    "Achievement",
+    "Award",
+    "ClaimCode",
+    "Issuer",
+    "StackRequirement",
+    "StatusList",
+    "issuer_members",
     "Classroom",
     "Enrolment",
     "Invite",

@@ -1,0 +1,22 @@
+"""Verify a credential with the status lists this server publishes read straight from the database."""
+import json
+from urllib.parse import urlsplit
+
+from backpack.credentials.verify import VerificationResult, verify_credential
+from backpack.extensions import db
+from backpack.models import Award, StatusList
+
+
+def local_status_list(url: str) -> dict | None:
+    """Return a status list credential we publish, by its URL, without an HTTP round trip."""
+    public_id = urlsplit(url).path.rsplit("/", 1)[-1]
+    status_list = db.session.scalar(db.select(StatusList).where(StatusList.public_id == public_id))
+    if status_list is None or not status_list.credential_json:
+        return None
+    credential = json.loads(status_list.credential_json)
+    return credential if credential.get("id") == url else None
+
+
+def verify_award(award: Award) -> VerificationResult:
+    """Check the award's stored credential as any verifier would."""
+    return verify_credential(json.loads(award.credential_json), fetch_status_list=local_status_list)

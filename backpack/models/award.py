@@ -1,0 +1,84 @@
+"""Awards (issued credentials, stored exactly as signed) and the status lists that revoke them."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backpack.extensions import db
+from backpack.models.achievement import Achievement, ClaimCode
+from backpack.models.issuer import Issuer, new_public_id
+from backpack.models.time import UTCDateTime, utcnow
+from backpack.models.user import User
+
+
+class StatusList(db.Model):
+    """A BitstringStatusList of one issuer; its signed credential is served at a stable URL."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="revocation")
+    length: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped on every change: verification results are cached per version.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    credential_json: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    issuer: Mapped[Issuer] = relationship()
+
+
+class Award(db.Model):
+    __tablename__ = "awards"
+    __table_args__ = (
+        UniqueConstraint("status_list_id", "status_index"),
+        # One live award of a badge per learner: a double tap cannot issue twice.
+        Index(
+            "uq_awards_live_achievement_learner",
+            "achievement_id",
+            "learner_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
+    achievement_id: Mapped[int] = mapped_column(
+        ForeignKey("achievements.id", ondelete="RESTRICT"), index=True
+    )
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id", ondelete="RESTRICT"))
+    awarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16), default="direct")
+    claim_code_id: Mapped[int | None] = mapped_column(ForeignKey("claim_codes.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id", ondelete="RESTRICT"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    # The credential exactly as signed; never re-signed in place.
+    credential_json: Mapped[str] = mapped_column(Text)
+
+    achievement: Mapped[Achievement] = relationship()
+    learner: Mapped[User | None] = relationship(foreign_keys=[learner_id])
+    issuer: Mapped[Issuer] = relationship()
+    status_list: Mapped[StatusList] = relationship()
+    claim_code: Mapped[ClaimCode | None] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.valid_until is not None and self.valid_until <= (now or utcnow())
