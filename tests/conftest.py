@@ -154,3 +154,41 @@ def signed_in(app, make_user, enrol):
         return enrol(make_user(role, name))
 
     return sign_in_as
+
+
+def tiny_png(colour=(29, 78, 216)) -> bytes:
+    """A small real PNG, for badge images in tests."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_issuer(app):
+    from backpack.issuing.issuers import create_issuer
+
+    def make(*members: User, name: str = "Riverside Adult School") -> "Issuer":
+        issuer = create_issuer(name, members=list(members), url="https://riverside.example")
+        db.session.commit()
+        return issuer
+
+    return make
+
+
+@pytest.fixture
+def make_achievement(app):
+    from backpack.issuing.achievements import create_achievement
+
+    def make(issuer, *, by: User, name: str = "Safe welding", **fields):
+        fields.setdefault("description", "Welds safely in the workshop.")
+        fields.setdefault("criteria", "Weld a joint that passes inspection.")
+        fields.setdefault("image_png", tiny_png())
+        achievement = create_achievement(issuer, by=by, name=name, **fields)
+        db.session.commit()
+        return achievement
+
+    return make

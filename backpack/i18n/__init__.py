@@ -1,5 +1,5 @@
 """Language selection: the user's choice, then the cookie, then the browser."""
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,8 +14,10 @@ def supported() -> dict[str, str]:
 
 
 def select_locale() -> str:
-    """Pick the locale for this request."""
+    """Pick the locale for this request (the default outside requests, e.g. in commands)."""
     languages = supported()
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         if current_user.preferred_language in languages:
             return current_user.preferred_language

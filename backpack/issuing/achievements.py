@@ -58,11 +58,12 @@ def achievements_of(user: User) -> list[Achievement]:
 
 
 def _requires(achievement: Achievement, target: Achievement, seen: set[int]) -> bool:
-    if achievement.id == target.id:
+    # Compared by identity: badges not yet flushed have no id.
+    if achievement is target:
         return True
-    if achievement.id in seen:
+    if id(achievement) in seen:
         return False
-    seen.add(achievement.id)
+    seen.add(id(achievement))
     return any(_requires(item, target, seen) for item in achievement.required)
 
 

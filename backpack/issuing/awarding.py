@@ -9,6 +9,7 @@ from backpack.credentials import openbadge, proof
 from backpack.extensions import db
 from backpack.issuing import issuers, status
 from backpack.models import Achievement, Award, ClaimCode, StackRequirement, User
+from backpack.models.issuer import new_public_id
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
 
@@ -117,6 +118,7 @@ def _issue_one(
     issued_at = utcnow().replace(microsecond=0)
     status_list, index, entry = status.allocate(achievement.issuer)
     award = Award(
+        public_id=new_public_id(),
         achievement=achievement,
         learner=learner,
         issuer=achievement.issuer,

@@ -4,20 +4,18 @@ All cases are verified in one Node run, then each test reads its verdict.
 """
 
 import copy
-import json
-import shutil
-import subprocess
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from backpack.credentials import status_list
 from backpack.credentials.verify import EXPIRED, INVALID, REVOKED, VALID, verify_credential
 
+from tests.support.verifier_core import run as verifier_core_run
+from tests.support.verifier_core import verdict
+
 from .conftest import AWKWARD_TEXT
 
-VERIFIER = Path(__file__).with_name("verifier")
 NOW = datetime.now(UTC)
 
 
@@ -25,22 +23,6 @@ def tampered(credential, change):
     credential = copy.deepcopy(credential)
     change(credential)
     return credential
-
-
-def verdict(result):
-    """Reduce verifier-core's result to valid, invalid, revoked or expired."""
-    if result.get("errors"):
-        return INVALID
-    steps = {step["id"]: step for step in result.get("log", [])}
-    if not steps.get("valid_signature", {}).get("valid"):
-        return INVALID
-    if "error" in steps.get("revocation_status", {}):
-        return "status-error: " + steps["revocation_status"]["error"]["name"]
-    if steps.get("revocation_status", {}).get("valid") is False:
-        return REVOKED
-    if steps.get("expiration", {}).get("valid") is False:
-        return EXPIRED
-    return VALID
 
 
 @pytest.fixture(scope="module")
@@ -77,21 +59,8 @@ def cases(make_credential, sign, publish_status_list):
 @pytest.fixture(scope="module")
 def verifier_core(cases):
     """Run verifier-core once over all cases; return its result per case name."""
-    if not (VERIFIER / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir():
-        pytest.skip("verifier-core is not installed: run npm ci --prefix tests/credentials/verifier")
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed")
     names = list(cases)
-    completed = subprocess.run(
-        [node, str(VERIFIER / "verify.mjs")],
-        input=json.dumps([cases[name][0] for name in names]),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return dict(zip(names, json.loads(completed.stdout), strict=True))
+    return dict(zip(names, verifier_core_run([cases[name][0] for name in names]), strict=True))
 
 
 CASE_NAMES = [
