@@ -1,5 +1,6 @@
 """Commands: flask --app backpack init | demo | create-teacher NAME."""
 import io
+from pathlib import Path
 
 import click
 import qrcode
@@ -10,6 +11,7 @@ from backpack.admin import create_teacher
 from backpack.auth import invites
 from backpack.demo import load_demo
 from backpack.extensions import db
+from backpack.models import Award
 
 
 def _print_invite(label: str, token: str) -> None:
@@ -41,6 +43,19 @@ def init_app(app: Flask) -> None:
         click.echo(f"Teacher {teacher.display_name!r} created. Invite link (single use):")
         click.echo(url)
         click.echo(_terminal_qr(url))
+
+    @app.cli.command("export-credentials")
+    @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+    def export_credentials_command(directory: Path):
+        """Write every issued credential as DIRECTORY/<award id>.json, exactly as signed."""
+        directory.mkdir(parents=True, exist_ok=True)
+        count = 0
+        for award_id, credential_json in db.session.execute(
+            db.select(Award.public_id, Award.credential_json).order_by(Award.id)
+        ):
+            (directory / f"{award_id}.json").write_text(credential_json, encoding="utf-8")
+            count += 1
+        click.echo(f"Wrote {count} credentials to {directory}")
 
     @app.cli.command("demo")
     def demo_command():

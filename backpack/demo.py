@@ -1,7 +1,8 @@
-"""Demo data: an admin, a teacher and a class of learners, safe to load again."""
+"""Demo data: an admin, a teacher, a class, an issuer, badges and awards; safe to load again."""
 from backpack.auth import invites
 from backpack.extensions import db
-from backpack.models import Classroom, Enrolment, Role, User
+from backpack.issuing import achievements, awarding, badge_image, issuers, status
+from backpack.models import Achievement, Award, Classroom, Enrolment, Issuer, Role, User
 
 ADMIN = "Demo Admin"
 TEACHER = "Ms Rivera (demo teacher)"
@@ -24,6 +25,64 @@ def _person(name: str, role: Role, language: str | None = None) -> User:
     return user
 
 
+ISSUER = "Riverside Adult School (demo)"
+BADGES = [
+    ("Everyday conversation", "chat", "Talks about daily life in simple English.",
+     "Hold a five-minute conversation about your week with your teacher.", "CEFR", "A2 spoken interaction"),
+    ("Reading forms", "book", "Reads and fills in everyday forms.",
+     "Fill in a clinic registration form and a job application form correctly.", "CEFR", "A2 reading"),
+    ("Writing a short e-mail", "pencil", "Writes a short, polite e-mail.",
+     "Write an e-mail to a landlord about a repair, with greeting, request and closing.", "CEFR", "A2 writing"),
+]
+STACK = ("ESL Level 2 complete", "trophy", "Completed every ESL Level 2 skill.",
+         "Earn the three ESL Level 2 badges.")
+
+
+def _badge(issuer, teacher, name, icon, description, criteria, alignment=None) -> Achievement:
+    badge = db.session.scalar(
+        db.select(Achievement).where(Achievement.issuer_id == issuer.id, Achievement.name == name)
+    )
+    if badge is None:
+        colours = list(badge_image.COLOURS)
+        badge = achievements.create_achievement(
+            issuer,
+            by=teacher,
+            name=name,
+            description=description,
+            criteria=criteria,
+            image_png=badge_image.design_badge(icon, colours[len(name) % len(colours)], "ESL 2"),
+            alignments=[alignment] if alignment else [],
+            tags=["ESL", "A2"],
+        )
+        db.session.flush()
+    return badge
+
+
+def _demo_badges(teacher: User, learners: list[User]) -> None:
+    """An issuer, three badges and a stack of them, awards, and one revoked award."""
+    issuer = db.session.scalar(db.select(Issuer).where(Issuer.name == ISSUER))
+    if issuer is None:
+        issuer = issuers.create_issuer(
+            ISSUER, members=[teacher], url="https://riverside.example", email="badges@riverside.example"
+        )
+        db.session.flush()
+    skills = []
+    for name, icon, description, criteria, framework, skill in BADGES:
+        alignment = {"name": skill, "framework": framework, "url": "https://www.coe.int/en/web/common-european-framework-reference-languages", "code": skill.split()[0]}
+        skills.append(_badge(issuer, teacher, name, icon, description, criteria, alignment))
+    stack = _badge(issuer, teacher, *STACK)
+    if not stack.required:
+        achievements.set_requirements(stack, skills)
+    if db.session.scalar(db.select(Award.id).where(Award.issuer_id == issuer.id)) is not None:
+        return
+    awarding.award(skills[0], learners[:4], by=teacher, note="Great conversation about cooking.")
+    awarding.award(skills[1], learners[:2], by=teacher)
+    awarding.award(skills[2], learners[:1], by=teacher)  # completes the stack for the first learner
+    mistaken = awarding.award(skills[2], learners[2:3], by=teacher).created[0]
+    db.session.flush()
+    status.revoke(mistaken, "Awarded to the wrong learner by mistake.", by=teacher)
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Create what is missing and return (label, invite token) for everyone demo."""
     admin = _person(ADMIN, Role.ADMIN)
@@ -41,6 +100,7 @@ def load_demo() -> list[tuple[str, str]]:
             db.session.add(Enrolment(classroom=classroom, learner=learner))
         learners.append(learner)
     db.session.flush()
+    _demo_badges(teacher, learners)
     people = [("Admin", admin), ("Teacher", teacher)] + [
         (f"Learner {learner.display_name}", learner) for learner in learners
     ]

@@ -9,6 +9,8 @@ const SHELL = [
   "/static/js/app.js",
   "/static/js/http.js",
   "/static/js/passkey.js",
+  "/static/js/read_aloud.js",
+  "/static/js/badge_form.js",
   "/static/icons/icons.svg",
   "/static/icons/icon-192.png",
   "/manifest.json",

@@ -6,7 +6,17 @@ from flask import abort
 from flask_login import current_user
 
 from backpack.extensions import db
-from backpack.models import Classroom, Enrolment, Role, User
+from backpack.models import (
+    Achievement,
+    Award,
+    ClaimCode,
+    Classroom,
+    Enrolment,
+    Issuer,
+    Role,
+    User,
+    issuer_members,
+)
 
 
 class Action(StrEnum):
@@ -14,6 +24,7 @@ class Action(StrEnum):
     MANAGE_CLASSES = "manage-classes"
     MANAGE_TEACHERS = "manage-teachers"
     MANAGE_ACCOUNT = "manage-account"
+    ISSUE_BADGES = "issue-badges"
 
 
 ROLE_RULES: dict[Action, set[str]] = {
@@ -21,6 +32,7 @@ ROLE_RULES: dict[Action, set[str]] = {
     Action.MANAGE_CLASSES: {Role.TEACHER},
     Action.MANAGE_TEACHERS: {Role.ADMIN},
     Action.MANAGE_ACCOUNT: {Role.LEARNER, Role.TEACHER, Role.ADMIN},
+    Action.ISSUE_BADGES: {Role.TEACHER},
 }
 
 
@@ -81,3 +93,65 @@ def teacher_for(user: User, teacher_id: int) -> User:
     if teacher is None or not can(user, Action.MANAGE_TEACHERS) or not teacher.is_teacher:
         abort(404)
     return teacher
+
+
+def is_member(user: User, issuer_id: int) -> bool:
+    """Tell whether the user issues badges for this issuer."""
+    query = db.select(issuer_members.c.user_id).where(
+        issuer_members.c.issuer_id == issuer_id, issuer_members.c.user_id == user.id
+    )
+    return db.session.scalar(query) is not None
+
+
+def issuer_for(user: User, issuer_id: int) -> Issuer:
+    """Return an issuer the teacher belongs to, or 404."""
+    issuer = db.session.get(Issuer, issuer_id)
+    if issuer is None or not is_member(user, issuer.id):
+        abort(404)
+    return issuer
+
+
+def achievement_for(user: User, achievement_id: int) -> Achievement:
+    """Return a badge of one of the teacher's issuers, or 404."""
+    achievement = db.session.get(Achievement, achievement_id)
+    if achievement is None or not is_member(user, achievement.issuer_id):
+        abort(404)
+    return achievement
+
+
+def award_for(user: User, award_id: int) -> Award:
+    """Return an award of one of the teacher's issuers, or 404."""
+    award = db.session.get(Award, award_id)
+    if award is None or not is_member(user, award.issuer_id):
+        abort(404)
+    return award
+
+
+def claim_code_for(user: User, claim_id: int) -> ClaimCode:
+    """Return a claim code the teacher opened, or 404."""
+    claim = db.session.get(ClaimCode, claim_id)
+    if claim is None or claim.created_by_id != user.id:
+        abort(404)
+    return claim
+
+
+def own_award(user: User, public_id: str) -> Award:
+    """Return one of the learner's own awards, or 404."""
+    award = db.session.scalar(db.select(Award).where(Award.public_id == public_id))
+    if award is None or award.learner_id != user.id:
+        abort(404)
+    return award
+
+
+def learners_of(teacher: User) -> list[User]:
+    """Return every learner in the teacher's classes, by name."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Enrolment, Enrolment.learner_id == User.id)
+            .join(Classroom)
+            .where(Classroom.teacher_id == teacher.id)
+            .distinct()
+            .order_by(User.display_name)
+        )
+    )

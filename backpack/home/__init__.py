@@ -1,8 +1,9 @@
 """The first page: a language choice for newcomers, each role's start page otherwise."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from backpack.i18n import COOKIE
+from backpack.learner.views import backpack_home
 
 bp = Blueprint("home", __name__)
 
@@ -17,4 +18,4 @@ def index():
         return redirect(url_for("issuing.classes"))
     if current_user.is_admin:
         return redirect(url_for("admin.teachers"))
-    return render_template("home/backpack.html")
+    return backpack_home()

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("issuing", __name__)
 
-from backpack.issuing import public_views, views  # noqa: E402,F401  (routes attach to bp)
+from backpack.issuing import badge_views, public_views, views  # noqa: E402,F401  (routes attach to bp)

@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from backpack.auth import invites
 from backpack.auth.forms import PlainForm
@@ -55,7 +56,7 @@ def add_learner(classroom_id: int):
 
 def _move_form(learner) -> MoveLearnerForm:
     form = MoveLearnerForm()
-    form.classroom.choices = [(c.id, c.name) for c in roster.classes_of(current_user)]
+    form.classroom.choices = [SelectChoice(c.id, c.name) for c in roster.classes_of(current_user)]
     return form
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from backpack.auth import invites
 from backpack.extensions import db
+from backpack.issuing import awarding, claims
 from backpack.models import Role
 from tests.conftest import csrf_from, new_client
 
@@ -42,6 +43,25 @@ ROUTES = [
     ("issuing.learner_invite", "GET", "/learners/{learner}/invite", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
     ("issuing.new_learner_invite", "POST", "/learners/{learner}/invites", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.move_learner", "POST", "/learners/{learner}/move/{classroom}", {"classroom": "{second_classroom}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("issuing.badges", "GET", "/badges", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("issuing.new_issuer", "GET", "/issuers/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("issuing.new_badge", "GET", "/badges/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("issuing.badge", "GET", "/badges/{badge}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.award_badge", "POST", "/badges/{badge}/awards", {"learners": "{learner}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("issuing.open_claim_code", "POST", "/badges/{badge}/claim-codes", {"minutes": "10", "max_uses": "5"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("issuing.claim_code", "GET", "/claim-codes/{claim}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.close_claim_code", "POST", "/claim-codes/{claim}/close", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("issuing.revoke_award", "GET", "/awards/{award}/revoke", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.status_list", "GET", "/status/{status_list}", {}, everyone(200)),
+    ("issuing.badge_image", "GET", "/badges/{badge_public}/image.png", {}, everyone(200)),
+    ("issuing.issuer_logo", "GET", "/issuers/{issuer_public}/logo.png", {}, everyone(404)),
+    ("learner.badge", "GET", "/my/badges/{award_public}", {}, only({LEARNER: 200}, 403)),
+    ("learner.download_json", "GET", "/my/badges/{award_public}/credential.json", {}, only({LEARNER: 200}, 403)),
+    ("learner.download_png", "GET", "/my/badges/{award_public}/badge.png", {}, only({LEARNER: 200}, 403)),
+    ("learner.download_svg", "GET", "/my/badges/{award_public}/badge.svg", {}, only({LEARNER: 200}, 403)),
+    ("learner.claim", "GET", "/claim", {}, only({LEARNER: 200}, 403)),
+    ("learner.claim_from_link", "GET", "/claim/{claim_code}", {}, only({LEARNER: 200}, 403)),
+    ("learner.redeem", "POST", "/claim", {"code": "{claim_code}"}, only({LEARNER: 302}, 403)),
     ("auth.invite", "GET", "/invite/{invite_token}", {}, everyone(200)),
     ("auth.signin", "GET", "/signin", {}, only({ANON: 200}, 302, anon=200)),
     ("auth.signout", "POST", "/signout", {}, everyone(302)),
@@ -58,7 +78,7 @@ CEREMONY_ENDPOINTS = {"auth.register_options", "auth.register_verify", "auth.sig
 
 
 @pytest.fixture
-def world(app, make_user, make_classroom, enrol):
+def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     """Two teachers with a class each, a learner, an admin, all signed in through passkeys."""
     teacher = make_user(Role.TEACHER, "Teacher")
     other_teacher = make_user(Role.TEACHER, "Other teacher")
@@ -76,6 +96,12 @@ def world(app, make_user, make_classroom, enrol):
     pending = make_user(Role.LEARNER, "Not yet signed up")
     make_classroom(teacher, pending, name="A3")
     token = invites.issue(pending, created_by=teacher)
+    issuer = make_issuer(teacher)
+    make_issuer(other_teacher, name="Other school")
+    badge = make_achievement(issuer, by=teacher)
+    second_badge = make_achievement(issuer, by=teacher, name="Second badge")
+    award = awarding.award(badge, [learner], by=teacher).created[0]
+    claim = claims.open_code(second_badge, by=teacher, minutes=10, max_uses=50)
     db.session.commit()
     ids = {
         "learner": learner.id,
@@ -84,6 +110,14 @@ def world(app, make_user, make_classroom, enrol):
         "second_classroom": second.id,
         "learner_passkey": learner.passkeys[0].id,
         "invite_token": token,
+        "badge": badge.id,
+        "badge_public": badge.public_id,
+        "issuer_public": issuer.public_id,
+        "award": award.id,
+        "award_public": award.public_id,
+        "claim": claim.id,
+        "claim_code": claim.code,
+        "status_list": award.status_list.public_id,
     }
     return actors, ids
 

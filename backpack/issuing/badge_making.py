@@ -1,0 +1,87 @@
+"""Turn the badge form into an achievement: image designed or uploaded, skills, translations."""
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+from backpack.issuing import badge_image
+from backpack.issuing.badge_image import BadgeImageError
+
+IMAGE_ERRORS = {
+    "too-large": _l("This image is too large. Please choose one under 5 MB."),
+    "not-an-image": _l("This file is not an image we can read. Please use PNG, JPEG or SVG."),
+    "too-many-pixels": _l("This image has too many pixels. Please choose a smaller one."),
+    "unsupported": _l("This kind of image is not supported. Please use PNG, JPEG or SVG."),
+    "too-long": _l("The label is too long. Use 24 letters or fewer."),
+    "missing": _l("Please choose an image file."),
+    "unsupported-characters": _l("The label has letters the badge designer cannot draw yet. Please change it."),
+}
+
+
+def image_error_message(error: BadgeImageError) -> str:
+    return str(IMAGE_ERRORS.get(error.reason, IMAGE_ERRORS["not-an-image"]))
+
+
+def read_logo(upload) -> bytes | None:
+    """Return the uploaded logo as a safe square PNG, or None when there is none."""
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    return badge_image.normalise_upload(upload.read())
+
+
+def prepare_achievement_form(form, issuers, badges):
+    """Fill the form's choices: the teacher's issuers, icons, colours, badges to stack."""
+    form.issuer.choices = [SelectChoice(issuer.id, issuer.name) for issuer in issuers]
+    form.design_icon.choices = [SelectChoice(key, name) for key, name in badge_image.ICONS.items()]
+    form.design_colour.choices = [SelectChoice(key, key) for key in badge_image.COLOURS]
+    if form.design_icon.data is None:
+        form.design_icon.data = next(iter(badge_image.ICONS))
+    if form.design_colour.data is None:
+        form.design_colour.data = next(iter(badge_image.COLOURS))
+    form.required.choices = [SelectChoice(badge.id, badge.name) for badge in badges]
+    return form
+
+
+def _image(form) -> bytes:
+    if form.image_source.data == "upload":
+        upload = form.image.data
+        if not upload or not getattr(upload, "filename", ""):
+            raise BadgeImageError("missing")
+        return badge_image.normalise_upload(upload.read())
+    return badge_image.design_badge(
+        form.design_icon.data, form.design_colour.data, (form.design_label.data or "").strip()
+    )
+
+
+def _alignments(form) -> list[dict]:
+    rows = []
+    for entry in form.alignments.entries:
+        data = entry.form.data
+        if data["name"] and data["url"]:
+            rows.append({key: (data[key] or "").strip() for key in ("name", "framework", "url", "code")})
+    return rows
+
+
+def _translations(form) -> dict:
+    found = {}
+    for language in ("es", "ar"):
+        data = getattr(form, f"translation_{language}").data
+        texts = {key: (value or "").strip() for key, value in data.items() if key != "csrf_token"}
+        if any(texts.values()):
+            found[language] = {key: value for key, value in texts.items() if value}
+    return found
+
+
+def achievement_fields(form, badges, language: str) -> dict:
+    """Return the keyword arguments for create_achievement, plus 'required' badges."""
+    chosen = set(form.required.data or [])
+    return {
+        "name": form.name.data,
+        "description": form.description.data,
+        "criteria": form.criteria.data,
+        "image_png": _image(form),
+        "alignments": _alignments(form),
+        "tags": [tag.strip() for tag in (form.tags.data or "").split(",") if tag.strip()][:20],
+        "validity_days": form.validity_days.data or None,
+        "translations": _translations(form),
+        "language": language,
+        "required": [badge for badge in badges if badge.id in chosen],
+    }

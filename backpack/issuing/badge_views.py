@@ -1,0 +1,217 @@
+"""Teachers' badge pages: issuers, badges, awarding, claim codes, revocation."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from backpack.auth import invites
+from backpack.auth.policy import (
+    Action,
+    achievement_for,
+    award_for,
+    claim_code_for,
+    classroom_for,
+    learners_of,
+    require,
+)
+from backpack.extensions import db
+from backpack.issuing import achievements, awarding, bp, claims, issuers, roster, status
+from backpack.issuing.badge_forms import (
+    AchievementForm,
+    AwardForm,
+    ClaimCodeForm,
+    IssuerForm,
+    RevokeForm,
+)
+from backpack.issuing.badge_image import BadgeImageError
+from backpack.issuing.badge_making import (
+    achievement_fields,
+    image_error_message,
+    prepare_achievement_form,
+    read_logo,
+)
+from backpack.models import Award
+from backpack.web.origin import public_origin
+
+
+@bp.get("/badges")
+@require(Action.ISSUE_BADGES)
+def badges():
+    return render_template(
+        "issuing/badges.html",
+        badges=achievements.achievements_of(current_user),
+        issuers=issuers.issuers_of(current_user),
+    )
+
+
+@bp.route("/issuers/new", methods=["GET", "POST"])
+@require(Action.ISSUE_BADGES)
+def new_issuer():
+    form = IssuerForm()
+    if form.validate_on_submit():
+        try:
+            logo = read_logo(form.logo.data)
+        except BadgeImageError as error:
+            form.logo.errors.append(image_error_message(error))
+        else:
+            issuers.create_issuer(
+                form.name.data,
+                members=[current_user],
+                url=form.url.data,
+                email=form.email.data,
+                description=form.description.data,
+                logo_png=logo,
+            )
+            db.session.commit()
+            flash(_("Organisation created. Now create your first badge."), "success")
+            return redirect(url_for("issuing.new_badge"))
+    status_code = 400 if request.method == "POST" else 200
+    return render_template("issuing/issuer_form.html", form=form), status_code
+
+
+@bp.route("/badges/new", methods=["GET", "POST"])
+@require(Action.ISSUE_BADGES)
+def new_badge():
+    mine = issuers.issuers_of(current_user)
+    if not mine:
+        return redirect(url_for("issuing.new_issuer"))
+    available = achievements.achievements_of(current_user)
+    form = prepare_achievement_form(AchievementForm(), mine, available)
+    if form.validate_on_submit():
+        try:
+            fields = achievement_fields(form, available, str(get_locale()))
+        except BadgeImageError as error:
+            target = form.image if form.image_source.data == "upload" else form.design_label
+            target.errors.append(image_error_message(error))
+        except achievements.AchievementError as error:
+            form.required.errors.append(str(error.message))
+        else:
+            issuer = next(i for i in mine if i.id == form.issuer.data)
+            required = fields.pop("required")
+            badge = achievements.create_achievement(issuer, by=current_user, **fields)
+            achievements.set_requirements(badge, required)
+            db.session.commit()
+            flash(_("Badge created. You can award it now."), "success")
+            return redirect(url_for("issuing.badge", achievement_id=badge.id))
+    status_code = 400 if request.method == "POST" else 200
+    return render_template("issuing/badge_form.html", form=form), status_code
+
+
+def _award_form() -> AwardForm:
+    form = AwardForm()
+    form.learners.choices = [
+        SelectChoice(learner.id, learner.display_name) for learner in learners_of(current_user)
+    ]
+    form.whole_class.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(c.id, c.name) for c in roster.classes_of(current_user)
+    ]
+    return form
+
+
+def _badge_page(badge, award_form=None, status_code=200):
+    awards = db.session.scalars(
+        db.select(Award).where(Award.achievement_id == badge.id).order_by(Award.issued_at.desc())
+    ).all()
+    return render_template(
+        "issuing/badge.html",
+        badge=badge,
+        awards=awards,
+        award_form=award_form or _award_form(),
+        claim_form=ClaimCodeForm(),
+        image_url=awarding.image_url(badge),
+    ), status_code
+
+
+@bp.get("/badges/<int:achievement_id>")
+@require(Action.ISSUE_BADGES)
+def badge(achievement_id: int):
+    return _badge_page(achievement_for(current_user, achievement_id))
+
+
+@bp.post("/badges/<int:achievement_id>/awards")
+@require(Action.ISSUE_BADGES)
+def award_badge(achievement_id: int):
+    found = achievement_for(current_user, achievement_id)
+    form = _award_form()
+    if not form.validate_on_submit():
+        return _badge_page(found, form, 400)
+    chosen = set(form.learners.data or [])
+    if form.whole_class.data:
+        chosen |= {learner.id for learner in classroom_for(current_user, form.whole_class.data).learners}
+    if not chosen:
+        form.learners.errors.append(_("Choose at least one learner or a class."))
+        return _badge_page(found, form, 400)
+    learners = [learner for learner in learners_of(current_user) if learner.id in chosen]
+    try:
+        outcome = awarding.award(
+            found, learners, by=current_user, note=form.note.data, evidence_url=form.evidence_url.data
+        )
+        db.session.commit()
+    except IntegrityError:
+        # A second tap raced the first one: the first one's credentials stand.
+        db.session.rollback()
+        flash(_("These learners already have this badge. Nothing was issued twice."), "info")
+        return redirect(url_for("issuing.badge", achievement_id=found.id))
+    if outcome.created:
+        flash(
+            ngettext("Badge awarded to %(num)d learner.", "Badge awarded to %(num)d learners.", len(outcome.created)),
+            "success",
+        )
+    if outcome.already_held:
+        names = ", ".join(learner.display_name for learner in outcome.already_held)
+        flash(_("Already held, not issued again: %(names)s", names=names), "info")
+    return redirect(url_for("issuing.badge", achievement_id=found.id))
+
+
+@bp.post("/badges/<int:achievement_id>/claim-codes")
+@require(Action.ISSUE_BADGES)
+def open_claim_code(achievement_id: int):
+    found = achievement_for(current_user, achievement_id)
+    form = ClaimCodeForm()
+    if not form.validate_on_submit():
+        return _badge_page(found, status_code=400)
+    claim = claims.open_code(found, by=current_user, minutes=form.minutes.data, max_uses=form.max_uses.data)
+    db.session.commit()
+    return redirect(url_for("issuing.claim_code", claim_id=claim.id))
+
+
+@bp.get("/claim-codes/<int:claim_id>")
+@require(Action.ISSUE_BADGES)
+def claim_code(claim_id: int):
+    claim = claim_code_for(current_user, claim_id)
+    link = f"{public_origin()}{url_for('learner.claim_from_link', code=claim.code)}"
+    return render_template("issuing/claim_code.html", claim=claim, link=link, qr=invites.qr_svg(link))
+
+
+@bp.post("/claim-codes/<int:claim_id>/close")
+@require(Action.ISSUE_BADGES)
+def close_claim_code(claim_id: int):
+    claim = claim_code_for(current_user, claim_id)
+    claims.close(claim)
+    db.session.commit()
+    flash(_("The code is closed. Nobody else can use it."), "success")
+    return redirect(url_for("issuing.badge", achievement_id=claim.achievement_id))
+
+
+@bp.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
+@require(Action.ISSUE_BADGES)
+def revoke_award(award_id: int):
+    found = award_for(current_user, award_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            status.revoke(found, form.reason.data, by=current_user)
+        except status.RevocationError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return _badge_page(found.achievement, status_code=409)
+        db.session.commit()
+        flash(_("The badge is revoked. Verifiers see this at once."), "success")
+        return redirect(url_for("issuing.badge", achievement_id=found.achievement_id))
+    if found.is_revoked:
+        abort(409)
+    status_code = 400 if request.method == "POST" else 200
+    return render_template("issuing/revoke.html", award=found, form=form), status_code

@@ -1,0 +1,112 @@
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from backpack.auth.policy import Action, own_award, require
+from backpack.extensions import db, limiter
+from backpack.issuing import claims
+from backpack.issuing.badge_forms import ClaimForm
+from backpack.issuing.public_views import CREDENTIAL_TYPE
+from backpack.issuing.verification import verify_award
+from backpack.learner import badges, bp
+
+CLAIM_LIMIT = "10 per minute;60 per hour"
+
+
+def backpack_home():
+    """The learner's start page: every badge as a card, stacks in progress."""
+    awards = badges.awards_of(current_user)
+    return render_template(
+        "learner/backpack.html",
+        awards=awards,
+        state=badges.state,
+        stacks=badges.stacks_in_progress(current_user, awards),
+    )
+
+
+@bp.get("/my/badges/<public_id>")
+@require(Action.USE_BACKPACK)
+def badge(public_id: str):
+    award = own_award(current_user, public_id)
+    return render_template(
+        "learner/badge.html",
+        award=award,
+        text=award.achievement.text_in(_locale()),
+        state=badges.state(award),
+        result=verify_award(award),
+    )
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _download(data, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/my/badges/<public_id>/credential.json")
+@require(Action.USE_BACKPACK)
+def download_json(public_id: str):
+    award = own_award(current_user, public_id)
+    return _download(award.credential_json, CREDENTIAL_TYPE, f"badge-{award.public_id}.json")
+
+
+@bp.get("/my/badges/<public_id>/badge.png")
+@require(Action.USE_BACKPACK)
+def download_png(public_id: str):
+    award = own_award(current_user, public_id)
+    return _download(badges.baked_png(award), "image/png", f"badge-{award.public_id}.png")
+
+
+@bp.get("/my/badges/<public_id>/badge.svg")
+@require(Action.USE_BACKPACK)
+def download_svg(public_id: str):
+    """Serve the baked SVG as a download only: SVG is never shown inline from here."""
+    award = own_award(current_user, public_id)
+    response = _download(badges.baked_svg(award), "image/svg+xml", f"badge-{award.public_id}.svg")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; sandbox"
+    return response
+
+
+@bp.get("/claim")
+@require(Action.USE_BACKPACK)
+def claim():
+    return render_template("learner/claim.html", form=ClaimForm())
+
+
+@bp.get("/claim/<code>")
+@require(Action.USE_BACKPACK)
+def claim_from_link(code: str):
+    """The page a claim QR code opens: confirm, so a link alone never awards anything."""
+    return render_template("learner/claim.html", form=ClaimForm(code=claims.normalise(code)))
+
+
+@bp.post("/claim")
+@require(Action.USE_BACKPACK)
+@limiter.limit(CLAIM_LIMIT)
+def redeem():
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        return render_template("learner/claim.html", form=form), 400
+    try:
+        outcome = claims.redeem(form.code.data, current_user)
+        db.session.commit()
+    except claims.ClaimError as error:
+        db.session.rollback()
+        form.code.errors.append(str(error.message))
+        return render_template("learner/claim.html", form=form), error.status
+    except IntegrityError:
+        db.session.rollback()
+        outcome = None
+    if not outcome or not outcome.created:
+        flash(_("You already have this badge."), "info")
+        return redirect(url_for("home.index"))
+    award = outcome.created[0]
+    flash(_("You earned a badge: %(name)s", name=award.achievement.text_in(_locale())["name"]), "success")
+    return redirect(url_for("learner.badge", public_id=award.public_id))
