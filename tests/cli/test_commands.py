@@ -6,7 +6,8 @@ from sqlalchemy import create_engine, inspect
 
 from backpack import create_app
 from backpack.extensions import db
-from backpack.models import Classroom, Role, User
+from backpack.issuing.verification import verify_award
+from backpack.models import Achievement, Award, Classroom, Issuer, Role, User
 from tests.conftest import Actor, new_client
 
 
@@ -73,3 +74,27 @@ def test_init_command_applies_migrations(tmp_path):
     with app.app_context():
         assert "users" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_demo_has_an_issuer_four_badges_a_stack_and_one_revoked_award(app, runner):
+    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo"])
+    assert db.session.scalar(db.select(db.func.count(Issuer.id))) == 1
+    badges = db.session.scalars(db.select(Achievement)).all()
+    assert len(badges) == 4
+    stacks = [badge for badge in badges if badge.required]
+    assert len(stacks) == 1 and len(stacks[0].required) == 3
+    awards = db.session.scalars(db.select(Award)).all()
+    assert [a.revocation_reason for a in awards if a.is_revoked] == ["Awarded to the wrong learner by mistake."]
+    assert any(a.achievement_id == stacks[0].id and a.source == "stack" for a in awards)
+    assert {verify_award(a).status for a in awards} == {"valid", "revoked"}
+
+
+def test_export_credentials_writes_each_exactly_as_signed(app, runner, tmp_path):
+    runner.invoke(args=["demo"])
+    result = runner.invoke(args=["export-credentials", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    awards = db.session.scalars(db.select(Award)).all()
+    assert len(list((tmp_path / "out").iterdir())) == len(awards)
+    for award in awards:
+        assert (tmp_path / "out" / f"{award.public_id}.json").read_bytes() == award.credential_json.encode()
