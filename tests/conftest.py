@@ -1,15 +1,19 @@
 """A fresh app and database per test, built by the factory, and people to act as."""
 import contextvars
+import io
 import json
 import re
 
 import pytest
 from flask.testing import FlaskClient
+from PIL import Image
 
 from backpack import create_app
 from backpack.auth import invites
 from backpack.extensions import db, limiter
-from backpack.models import Classroom, Enrolment, Role, User
+from backpack.issuing.achievements import create_achievement
+from backpack.issuing.issuers import create_issuer
+from backpack.models import Classroom, Enrolment, Issuer, Role, User
 from tests.support.authenticator import SoftPasskey
 
 ORIGIN = "https://localhost"
@@ -158,10 +162,6 @@ def signed_in(app, make_user, enrol):
 
 def tiny_png(colour=(29, 78, 216)) -> bytes:
     """A small real PNG, for badge images in tests."""
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), colour).save(buffer, "PNG")
     return buffer.getvalue()
@@ -169,9 +169,7 @@ def tiny_png(colour=(29, 78, 216)) -> bytes:
 
 @pytest.fixture
 def make_issuer(app):
-    from backpack.issuing.issuers import create_issuer
-
-    def make(*members: User, name: str = "Riverside Adult School") -> "Issuer":
+    def make(*members: User, name: str = "Riverside Adult School") -> Issuer:
         issuer = create_issuer(name, members=list(members), url="https://riverside.example")
         db.session.commit()
         return issuer
@@ -181,8 +179,6 @@ def make_issuer(app):
 
 @pytest.fixture
 def make_achievement(app):
-    from backpack.issuing.achievements import create_achievement
-
     def make(issuer, *, by: User, name: str = "Safe welding", **fields):
         fields.setdefault("description", "Welds safely in the workshop.")
         fields.setdefault("criteria", "Weld a joint that passes inspection.")

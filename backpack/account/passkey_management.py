@@ -4,13 +4,17 @@ from flask_babel import lazy_gettext as _l
 
 from backpack.extensions import db
 from backpack.models import Passkey, User
+from backpack.web.refusal import Refusal
 
 
-class LastPasskeyError(Exception):
-    message = _l(
-        "This is your only passkey. Add a passkey on another device first, "
-        "or you could not sign in again."
-    )
+LAST_PASSKEY = _l(
+    "This is your only passkey. Add a passkey on another device first, "
+    "or you could not sign in again."
+)
+
+
+class LastPasskeyError(Refusal):
+    status = 409
 
 
 def own_passkey(user: User, passkey_id: int) -> Passkey:
@@ -28,5 +32,5 @@ def rename(passkey: Passkey, name: str) -> None:
 def remove(passkey: Passkey) -> None:
     """Remove a passkey (a lost phone); the last one stays so the account is reachable."""
     if len(passkey.user.passkeys) <= 1:
-        raise LastPasskeyError
+        raise LastPasskeyError(LAST_PASSKEY)
     db.session.delete(passkey)

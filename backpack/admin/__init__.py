@@ -5,6 +5,7 @@ from flask_login import current_user
 from backpack.auth import invites
 from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, require, teacher_for
+from backpack.auth.views import render_invite_card
 from backpack.extensions import db
 from backpack.issuing.forms import LearnerForm as PersonForm
 from backpack.models import Role, User
@@ -66,15 +67,8 @@ def new_teacher_invite(teacher_id: int):
 @require(Action.MANAGE_TEACHERS)
 def teacher_invite(teacher_id: int):
     teacher = teacher_for(current_user, teacher_id)
-    token = invites.displayable(teacher)
-    link = invites.link(token) if token else None
-    return render_template(
-        "auth/invite_card.html",
-        person=teacher,
-        link=link,
-        qr=invites.qr_svg(link) if link else None,
-        invite=invites.open_invite_of(teacher),
+    return render_invite_card(
+        teacher,
         new_invite_url=url_for("admin.new_teacher_invite", teacher_id=teacher.id),
         back_url=url_for("admin.teachers"),
-        form=PlainForm(),
     )

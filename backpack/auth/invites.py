@@ -15,15 +15,11 @@ from backpack.extensions import db
 from backpack.models import Invite, InvitePurpose, User
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
+from backpack.web.refusal import Refusal
 
 
-class InviteError(Exception):
+class InviteError(Refusal):
     """An invite that cannot be used, with what to tell the person holding it."""
-
-    def __init__(self, status: int, message):
-        super().__init__(str(message))
-        self.status = status
-        self.message = message
 
 
 UNKNOWN = _l("This invite link is not valid. Please ask your teacher for a new one.")
@@ -64,12 +60,12 @@ def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None 
 def find_open(token: str) -> Invite:
     """Return the open invite for a token, or raise InviteError saying why it cannot be used."""
     if not token or len(token) > 128:
-        raise InviteError(404, UNKNOWN)
+        raise InviteError(UNKNOWN, 404)
     digest = _hash(token)
     invite = db.session.scalar(db.select(Invite).where(Invite.token_hash == digest))
     # The lookup is by hash; compare again in constant time so a near match leaks nothing.
     if invite is None or not hmac.compare_digest(invite.token_hash, digest):
-        raise InviteError(404, UNKNOWN)
+        raise InviteError(UNKNOWN, 404)
     ensure_open(invite)
     return invite
 
@@ -77,11 +73,11 @@ def find_open(token: str) -> Invite:
 def ensure_open(invite: Invite) -> None:
     """Raise InviteError if the invite was used, replaced or has expired."""
     if invite.used_at is not None:
-        raise InviteError(410, USED)
+        raise InviteError(USED, 410)
     if invite.revoked_at is not None:
-        raise InviteError(410, REPLACED)
+        raise InviteError(REPLACED, 410)
     if invite.expires_at <= utcnow():
-        raise InviteError(410, EXPIRED)
+        raise InviteError(EXPIRED, 410)
 
 
 def use_up(invite: Invite) -> None:
@@ -93,7 +89,7 @@ def use_up(invite: Invite) -> None:
         .values(used_at=utcnow())
     ).rowcount
     if done != 1:
-        raise InviteError(410, USED)
+        raise InviteError(USED, 410)
 
 
 def open_invite_of(user: User) -> Invite | None:

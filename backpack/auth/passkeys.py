@@ -26,17 +26,13 @@ from backpack.extensions import db
 from backpack.models import Invite, Passkey, User, WebAuthnChallenge
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
+from backpack.web.refusal import Refusal
 
 SESSION_KEY = "webauthn_challenge"
 
 
-class CeremonyError(Exception):
+class CeremonyError(Refusal):
     """A ceremony that failed, with a message for the person."""
-
-    def __init__(self, message, status: int = 400):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
 
 
 EXPIRED = _l("The passkey request timed out. Please try again.")

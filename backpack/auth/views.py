@@ -5,23 +5,11 @@ from flask_login import current_user, login_required, logout_user
 from backpack.auth import bp, invites, passkeys
 from backpack.auth.forms import CeremonyForm, PlainForm, StartRegistrationForm
 from backpack.auth.invites import InviteError
-from backpack.auth.passkeys import CeremonyError
 from backpack.auth.sessions import end_everywhere, start_session
 from backpack.extensions import db, limiter
 from backpack.i18n import COOKIE
-from backpack.web.errors import render_error
 
 CEREMONY_LIMIT = "20 per minute;100 per hour"
-
-
-@bp.errorhandler(CeremonyError)
-def ceremony_failed(error: CeremonyError):
-    return jsonify(error=str(error.message)), error.status
-
-
-@bp.errorhandler(InviteError)
-def invite_unusable(error: InviteError):
-    return render_error(error.status, str(error.message))
 
 
 def _form_error():
@@ -55,6 +43,21 @@ def signin_verify():
     return jsonify(redirect=url_for("home.index"))
 
 
+def render_invite_card(person, *, new_invite_url: str, back_url: str):
+    """Show a person's fresh invite link and QR code to the teacher or admin who made it."""
+    token = invites.displayable(person)
+    link = invites.link(token) if token else None
+    return render_template(
+        "auth/invite_card.html",
+        person=person,
+        link=link,
+        qr=invites.qr_svg(link) if link else None,
+        invite=invites.open_invite_of(person),
+        new_invite_url=new_invite_url,
+        back_url=back_url,
+    )
+
+
 @bp.get("/invite/<token>")
 @limiter.limit("30 per minute")
 def invite(token: str):
@@ -77,10 +80,7 @@ def register_options():
     if not form.validate_on_submit():
         return _form_error()
     if form.invite.data:
-        try:
-            invite = invites.find_open(form.invite.data)
-        except InviteError as error:
-            return jsonify(error=str(error.message)), error.status
+        invite = invites.find_open(form.invite.data)
         return passkeys.registration_options(invite.user, invite), 200, {
             "Content-Type": "application/json"
         }

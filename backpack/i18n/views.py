@@ -1,4 +1,4 @@
-from flask import current_app, redirect, render_template, request
+from flask import current_app, redirect, render_template
 from flask_login import current_user
 
 from backpack.extensions import db

@@ -3,12 +3,11 @@ from flask_babel import lazy_gettext as _l
 
 from backpack.extensions import db
 from backpack.models import Achievement, Issuer, User, issuer_members
+from backpack.web.refusal import Refusal
 
 
-class AchievementError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class AchievementError(Refusal):
+    """A badge definition that cannot be saved."""
 
 
 STACK_CYCLE = _l("A stack cannot require itself, directly or through another stack.")

@@ -12,12 +12,11 @@ from backpack.models import Achievement, Award, ClaimCode, StackRequirement, Use
 from backpack.models.issuer import new_public_id
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
+from backpack.web.refusal import Refusal
 
 
-class AwardError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class AwardError(Refusal):
+    """An award that cannot be made."""
 
 
 NOT_A_LEARNER = _l("Badges can only be awarded to learners.")

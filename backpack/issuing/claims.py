@@ -9,17 +9,15 @@ from backpack.extensions import db
 from backpack.issuing.awarding import AwardOutcome, award
 from backpack.models import Achievement, ClaimCode, User
 from backpack.models.time import utcnow
+from backpack.web.refusal import Refusal
 
 # No 0/O, 1/I/L: easy to read aloud and type on a phone.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 6
 
 
-class ClaimError(Exception):
-    def __init__(self, status: int, message):
-        super().__init__(str(message))
-        self.status = status
-        self.message = message
+class ClaimError(Refusal):
+    """A claim code that cannot give this learner the badge."""
 
 
 UNKNOWN = _l("This code is not valid. Check the letters and try again.")
@@ -62,24 +60,24 @@ def find(code: str) -> ClaimCode:
     """Return the claim code, or raise ClaimError saying why it cannot be used."""
     claim = db.session.scalar(db.select(ClaimCode).where(ClaimCode.code == normalise(code)))
     if claim is None:
-        raise ClaimError(404, UNKNOWN)
+        raise ClaimError(UNKNOWN, 404)
     if claim.closed_at is not None:
-        raise ClaimError(410, CLOSED)
+        raise ClaimError(CLOSED, 410)
     if claim.expires_at <= utcnow():
-        raise ClaimError(410, EXPIRED)
+        raise ClaimError(EXPIRED, 410)
     if claim.uses >= claim.max_uses:
-        raise ClaimError(410, EXHAUSTED)
+        raise ClaimError(EXHAUSTED, 410)
     return claim
 
 
 def redeem(code: str, learner: User) -> AwardOutcome:
     """Give the learner the code's badge, counting one use atomically (caller commits)."""
     if not learner.is_learner:
-        raise ClaimError(403, ONLY_LEARNERS)
+        raise ClaimError(ONLY_LEARNERS, 403)
     claim = find(code)
     teacher = db.session.get(User, claim.created_by_id)
     if teacher is None or not teaches(teacher, learner):
-        raise ClaimError(403, NOT_IN_CLASS)
+        raise ClaimError(NOT_IN_CLASS, 403)
     outcome = award(claim.achievement, [learner], by=teacher, source="claim", claim_code=claim)
     if outcome.created:
         counted = db.session.execute(
@@ -94,5 +92,5 @@ def redeem(code: str, learner: User) -> AwardOutcome:
         ).rowcount
         if counted != 1:
             db.session.rollback()
-            raise ClaimError(410, EXHAUSTED)
+            raise ClaimError(EXHAUSTED, 410)
     return outcome

@@ -15,16 +15,17 @@ from backpack.issuing.issuers import signing_key
 from backpack.models import Award, Issuer, StatusList, User
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
+from backpack.web.refusal import Refusal
 
 LIST_LENGTH = 131_072
 # Start a fresh list at half full, so a random free index is found in a try or two.
 FILL_LIMIT = LIST_LENGTH // 2
 
 
-class RevocationError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class RevocationError(Refusal):
+    """A revocation that cannot be done."""
+
+    status = 409
 
 
 ALREADY_REVOKED = _l("This badge was already revoked.")

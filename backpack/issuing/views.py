@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from backpack.auth import invites
 from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, classroom_for, learner_for, require
+from backpack.auth.views import render_invite_card
 from backpack.extensions import db
 from backpack.issuing import bp, roster
 from backpack.issuing.forms import ClassroomForm, LearnerForm, MoveLearnerForm
@@ -90,17 +91,10 @@ def new_learner_invite(learner_id: int):
 @require(Action.MANAGE_CLASSES)
 def learner_invite(learner_id: int):
     found = learner_for(current_user, learner_id)
-    token = invites.displayable(found)
-    link = invites.link(token) if token else None
-    return render_template(
-        "auth/invite_card.html",
-        person=found,
-        link=link,
-        qr=invites.qr_svg(link) if link else None,
-        invite=invites.open_invite_of(found),
+    return render_invite_card(
+        found,
         new_invite_url=url_for("issuing.new_learner_invite", learner_id=found.id),
         back_url=url_for("issuing.learner", learner_id=found.id),
-        form=PlainForm(),
     )
 
 

@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from backpack.web.refusal import Refusal
+
 
 def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
@@ -32,6 +34,10 @@ def render_error(code: int, message: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(Refusal)
+    def refused(error: Refusal):
+        return render_error(error.status, str(error.message))
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(

@@ -1,9 +1,8 @@
 """Passkey registration and sign-in through the real ceremonies, with a software authenticator."""
-import json
 
 from backpack.auth import invites
 from backpack.extensions import db
-from backpack.models import Passkey, Role, WebAuthnChallenge
+from backpack.models import Passkey, Role
 from tests.conftest import Actor
 
 
