@@ -16,6 +16,18 @@ IMAGE_ERRORS = {
 }
 
 
+COLOUR_NAMES = {
+    "blue": _l("Blue"),
+    "teal": _l("Teal"),
+    "green": _l("Green"),
+    "gold": _l("Gold"),
+    "orange": _l("Orange"),
+    "red": _l("Red"),
+    "pink": _l("Pink"),
+    "purple": _l("Purple"),
+}
+
+
 def image_error_message(error: BadgeImageError) -> str:
     return str(IMAGE_ERRORS.get(error.reason, IMAGE_ERRORS["not-an-image"]))
 
@@ -31,7 +43,9 @@ def prepare_achievement_form(form, issuers, badges):
     """Fill the form's choices: the teacher's issuers, icons, colours, badges to stack."""
     form.issuer.choices = [SelectChoice(issuer.id, issuer.name) for issuer in issuers]
     form.design_icon.choices = [SelectChoice(key, name) for key, name in badge_image.ICONS.items()]
-    form.design_colour.choices = [SelectChoice(key, key) for key in badge_image.COLOURS]
+    form.design_colour.choices = [
+        SelectChoice(key, COLOUR_NAMES.get(key, key)) for key in badge_image.COLOURS
+    ]
     if form.design_icon.data is None:
         form.design_icon.data = next(iter(badge_image.ICONS))
     if form.design_colour.data is None:
