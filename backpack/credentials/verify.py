@@ -33,11 +33,21 @@ def _l(message: str) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """One verification step: its name, whether it passed, and why."""
+    """One verification step: its name, whether it passed, and why.
+
+    `reason` stays an untranslated template (with `%(date)s` where `date` is set) so a
+    page can translate it first and then format the date in the reader's language.
+    """
 
     name: str
     passed: bool
     reason: str
+    date: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """Return the reason in English, with its date filled in."""
+        return self.reason % {"date": self.date.isoformat()} if self.date else self.reason
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,7 @@ def _check_issuer(credential: Mapping[str, Any]) -> Check:
 
 def _dated(name: str, passed: bool, reason: str, moment: datetime) -> Check:
     """Return a check whose reason names a date."""
-    return Check(name, passed, reason % {"date": moment.isoformat()})
+    return Check(name, passed, reason, moment)
 
 
 def _check_dates(credential: Mapping[str, Any], now: datetime) -> list[Check]:
