@@ -60,8 +60,19 @@ def register_blueprints(app: Flask) -> None:
     from backpack.issuing import bp as issuing_bp
     from backpack.learner import bp as learner_bp
     from backpack.pwa import bp as pwa_bp
+    from backpack.sharing import bp as sharing_bp
 
-    for bp in (home_bp, auth_bp, account_bp, i18n_bp, issuing_bp, learner_bp, admin_bp, pwa_bp):
+    for bp in (
+        home_bp,
+        auth_bp,
+        account_bp,
+        i18n_bp,
+        issuing_bp,
+        learner_bp,
+        sharing_bp,
+        admin_bp,
+        pwa_bp,
+    ):
         app.register_blueprint(bp)
 
 

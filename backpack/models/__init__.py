@@ -3,6 +3,7 @@ from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
 from backpack.models.award import Award, StatusList
 from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
 from backpack.models.roster import Classroom, Enrolment
+from backpack.models.share import ShareLink
 from backpack.models.issuer import Issuer, issuer_members
 from backpack.models.user import Passkey, Role, User
 
@@ -20,6 +21,7 @@ __all__ = [
     "InvitePurpose",
     "Passkey",
     "Role",
+    "ShareLink",
     "User",
     "WebAuthnChallenge",
 ]

@@ -8,6 +8,7 @@ import pytest
 from backpack.auth import invites
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
+from backpack.sharing import links
 from backpack.models import Role
 from tests.conftest import csrf_from, new_client
 
@@ -62,6 +63,15 @@ ROUTES = [
     ("learner.claim", "GET", "/claim", {}, only({LEARNER: 200}, 403)),
     ("learner.claim_from_link", "GET", "/claim/{claim_code}", {}, only({LEARNER: 200}, 403)),
     ("learner.redeem", "POST", "/claim", {"code": "{claim_code}"}, only({LEARNER: 302}, 403)),
+    ("sharing.share", "GET", "/my/badges/{award_public}/share", {}, only({LEARNER: 200}, 403)),
+    ("sharing.share", "POST", "/my/badges/{award_public}/share", {"expiry": "week"}, only({LEARNER: 302}, 403)),
+    ("sharing.show", "GET", "/my/shares/{share}", {}, only({LEARNER: 200}, 403)),
+    ("sharing.card", "GET", "/my/shares/{share}/card", {}, only({LEARNER: 200}, 403)),
+    ("sharing.revoke", "POST", "/my/shares/{share}/revoke", {}, only({LEARNER: 302}, 403)),
+    ("sharing.public_badge", "GET", "/s/{share_token}", {}, everyone(200)),
+    ("sharing.public_json", "GET", "/s/{share_token}/credential.json", {}, everyone(200)),
+    ("sharing.public_png", "GET", "/s/{share_token}/badge.png", {}, everyone(200)),
+    ("sharing.public_svg", "GET", "/s/{share_token}/badge.svg", {}, everyone(200)),
     ("auth.invite", "GET", "/invite/{invite_token}", {}, everyone(200)),
     ("auth.signin", "GET", "/signin", {}, only({ANON: 200}, 302, anon=200)),
     ("auth.signout", "POST", "/signout", {}, everyone(302)),
@@ -102,6 +112,7 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     second_badge = make_achievement(issuer, by=teacher, name="Second badge")
     award = awarding.award(badge, [learner], by=teacher).created[0]
     claim = claims.open_code(second_badge, by=teacher, minutes=10, max_uses=50)
+    share, share_token = links.create(award, owner=learner, expiry="week", include_evidence=False)
     db.session.commit()
     ids = {
         "learner": learner.id,
@@ -118,6 +129,8 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
         "claim": claim.id,
         "claim_code": claim.code,
         "status_list": award.status_list.public_id,
+        "share": share.id,
+        "share_token": share_token,
     }
     return actors, ids
 
