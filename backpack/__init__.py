@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from backpack import config
-from backpack.extensions import babel, csrf, db, limiter, login_manager, migrate
+from backpack.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     sessions.init_login(app, login_manager)

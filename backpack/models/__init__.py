@@ -2,6 +2,7 @@
 from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
 from backpack.models.award import Award, StatusList
 from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
+from backpack.models.notify import Outbox, OutboxStatus, PushSubscription
 from backpack.models.roster import Classroom, Enrolment
 from backpack.models.share import ShareLink
 from backpack.models.issuer import Issuer, issuer_members
@@ -19,6 +20,9 @@ __all__ = [
     "Enrolment",
     "Invite",
     "InvitePurpose",
+    "Outbox",
+    "OutboxStatus",
+    "PushSubscription",
     "Passkey",
     "Role",
     "ShareLink",

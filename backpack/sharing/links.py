@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from backpack.credentials.keys import open_private_key, seal_private_key
 from backpack.extensions import db
@@ -61,7 +62,18 @@ def find_live(token: str) -> ShareLink:
     if not token or len(token) > 64:
         raise ShareLinkError(UNKNOWN, 404)
     digest = _hash(token)
-    link = db.session.scalar(db.select(ShareLink).where(ShareLink.token_hash == digest))
+    # One query for everything the page shows: this page is opened far more than made.
+    award = joinedload(ShareLink.award)
+    link = db.session.scalar(
+        db.select(ShareLink)
+        .where(ShareLink.token_hash == digest)
+        .options(
+            award.joinedload(Award.achievement),
+            award.joinedload(Award.issuer),
+            award.joinedload(Award.learner),
+            award.joinedload(Award.status_list),
+        )
+    )
     if link is None or not hmac.compare_digest(link.token_hash, digest):
         raise ShareLinkError(UNKNOWN, 404)
     if not link.is_live():

@@ -28,8 +28,6 @@ def _machine(data, mimetype: str) -> Response:
 @limiter.limit(PUBLIC_LIMIT)
 def public_badge(token: str):
     link = links.find_live(token)
-    links.count_view(link)
-    db.session.commit()
     award = link.award
     url = links.url_of(token)
     json_url = f"{url}/credential.json"
@@ -46,6 +44,8 @@ def public_badge(token: str):
             verifier_plus=VERIFIER_PLUS + quote(json_url, safe=""),
         )
     )
+    links.count_view(link)
+    db.session.commit()
     # Never indexed, never kept by shared caches: the learner may stop sharing at any time.
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-cache"

@@ -1,0 +1,50 @@
+"""Notification settings from environment variables; create_app's test_config still wins."""
+import os
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+
+def _subject(env) -> str:
+    """Whom push services may contact about our messages: a mailto: or https: URL.
+
+    Some push services refuse a "localhost" contact, so a public origin is preferred.
+    """
+    if env.get("BACKPACK_VAPID_SUBJECT"):
+        return env["BACKPACK_VAPID_SUBJECT"]
+    origin = env.get("BACKPACK_ORIGIN", "").rstrip("/")
+    if origin.startswith("https://"):
+        return origin
+    return f"mailto:admin@{urlsplit(origin).hostname or 'localhost'}"
+
+
+def defaults(env=None) -> dict:
+    """Return every NOTIFY_* setting with its default."""
+    env = os.environ if env is None else env
+    return {
+        # "thread": deliver from a daemon thread of the web process; "off": leave it to
+        # `flask --app backpack worker` (or RQ workers when REDIS_URL is set).
+        "NOTIFY_WORKER": env.get("BACKPACK_NOTIFY_WORKER", "thread"),
+        "NOTIFY_REDIS_URL": env.get("REDIS_URL") or None,
+        "NOTIFY_VAPID_SUBJECT": _subject(env),
+        "NOTIFY_VAPID_PRIVATE_KEY": env.get("BACKPACK_VAPID_PRIVATE_KEY") or None,
+        # Only for tests and local development: accept http:// push endpoints on loopback.
+        "NOTIFY_ALLOW_LOCAL_ENDPOINTS": env.get("BACKPACK_NOTIFY_ALLOW_LOCAL_ENDPOINTS") == "1",
+        "NOTIFY_TIMEOUT_SECONDS": float(env.get("BACKPACK_NOTIFY_TIMEOUT_SECONDS", "10")),
+        "NOTIFY_POLL_SECONDS": 1.0,
+        "NOTIFY_THREADS": int(env.get("BACKPACK_NOTIFY_THREADS", "8")),
+        "NOTIFY_BATCH": 50,
+        # A claimed row whose worker died is claimed again after this long.
+        "NOTIFY_LEASE_SECONDS": 120.0,
+        "NOTIFY_MAX_ATTEMPTS": 10,
+        "NOTIFY_RETRY_BASE_SECONDS": 5.0,
+        "NOTIFY_RETRY_MAX_SECONDS": 3600.0,
+        "NOTIFY_MAX_DEVICES": 20,
+        "NOTIFY_KEEP_DAYS": 30,
+    }
+
+
+def apply(app: Flask) -> None:
+    """Fill in the settings the app was not given."""
+    for key, value in defaults().items():
+        app.config.setdefault(key, value)

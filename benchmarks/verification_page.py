@@ -1,0 +1,85 @@
+"""Benchmark: the employer's verification page (/s/<token>), warm, on the embedded default.
+
+Run: .venv/bin/python benchmarks/verification_page.py [requests]
+Budgets (DESIGN.md section 5): server time p50 <= 5 ms, p99 <= 25 ms; first load
+<= 14 KB compressed in <= 3 requests before images.
+"""
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from backpack import create_app
+from backpack.extensions import db
+from backpack.issuing import achievements, awarding, badge_image, issuers
+from backpack.models import Classroom, Enrolment, Role, User
+from backpack.sharing import links
+
+
+def setup(app) -> str:
+    teacher = User(display_name="Ms Rivera", role=Role.TEACHER.value)
+    learner = User(display_name="Nguyễn Thị Lan", role=Role.LEARNER.value)
+    classroom = Classroom(name="ESL", teacher=teacher)
+    db.session.add_all([teacher, learner, classroom, Enrolment(classroom=classroom, learner=learner)])
+    issuer = issuers.create_issuer("Riverside Adult School", members=[teacher], url="https://riverside.example")
+    badge = achievements.create_achievement(
+        issuer, by=teacher, name="Everyday conversation", description="Talks about daily life in simple English.",
+        criteria="Hold a five-minute conversation about your week with your teacher.",
+        image_png=badge_image.design_badge("chat", "teal", "ESL 2"),
+        alignments=[{"name": "A2 spoken interaction", "framework": "CEFR", "url": "https://example.org/cefr", "code": "A2"}],
+        validity_days=730,
+    )
+    award = awarding.award(badge, [learner], by=teacher, note="Talked about cooking").created[0]
+    _link, token = links.create(award, owner=learner, expiry="never", include_evidence=True)
+    db.session.commit()
+    return token
+
+
+def main(count: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="backpack-bench-"))
+    app = create_app({
+        "INSTANCE_PATH": str(folder),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
+        "RATELIMIT_ENABLED": False,
+        "BACKPACK_ORIGIN": "https://badges.example.org",
+    })
+    with app.app_context():
+        db.create_all()
+        token = setup(app)
+    client = app.test_client()
+    headers = {"Accept-Encoding": "br, gzip", "Accept-Language": "en"}
+    path = f"/s/{token}"
+    for _ in range(20):
+        client.get(path, headers=headers)
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print(f"verification page, {count} warm requests (Flask test client, SQLite, cached verdict):")
+    print(f"  p50 {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms")
+
+    page = client.get(path, headers=headers)
+    html = page.get_data(as_text=False)
+    plain = client.get(path).get_data()
+    stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', plain)
+    scripts = re.findall(rb"<script[^>]*src=\"([^\"]+)\"", plain)
+    total, lines = len(html), [f"  {page.headers.get('Content-Encoding')} HTML {len(html)} B"]
+    for url in stylesheets + scripts:
+        asset = client.get(url.decode(), headers=headers)
+        body = asset.get_data()
+        asset.close()
+        total += len(body)
+        lines.append(f"  {asset.headers.get('Content-Encoding')} {url.decode()} {len(body)} B")
+    requests = 1 + len(stylesheets) + len(scripts)
+    print(f"first load before images: {requests} requests, {total} B ({total / 1024:.1f} KB) compressed")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
