@@ -24,6 +24,14 @@ def _machine(data, mimetype: str) -> Response:
     return response
 
 
+@bp.errorhandler(links.ShareLinkError)
+def share_link_unusable(error: links.ShareLinkError):
+    """Say plainly that the link does not work, on the light public layout, and nothing else."""
+    response = Response(render_template("sharing/gone.html", message=str(error.message)), error.status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @bp.get("/s/<token>")
 @limiter.limit(PUBLIC_LIMIT)
 def public_badge(token: str):

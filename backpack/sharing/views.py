@@ -13,10 +13,13 @@ from backpack.sharing import bp, links
 from backpack.sharing.forms import ShareForm
 
 
-def own_link(link_id: int) -> ShareLink:
+def own_link(link_id: int, *, live: bool = False) -> ShareLink:
+    """Return one of the learner's links; with live=True, refuse one that no longer works."""
     link = db.session.get(ShareLink, link_id)
     if link is None or link.owner_id != current_user.id:
         abort(404)
+    if live and not link.is_live():
+        raise links.ShareLinkError(links.GONE, 410)
     return link
 
 
@@ -57,7 +60,7 @@ def share(public_id: str):
 @require(Action.USE_BACKPACK)
 def show(link_id: int):
     """The QR code full screen, to show an employer across the table."""
-    link = own_link(link_id)
+    link = own_link(link_id, live=True)
     url = links.url_of(links.token_of(link))
     return render_template(
         "sharing/show.html", link=link, url=url, qr=qr_svg(url), linkedin=linkedin_url(link, url)
@@ -68,7 +71,7 @@ def show(link_id: int):
 @require(Action.USE_BACKPACK)
 def card(link_id: int):
     """A card to print (A6 or credit-card size) for a paper CV."""
-    link = own_link(link_id)
+    link = own_link(link_id, live=True)
     url = links.url_of(links.token_of(link))
     return render_template("sharing/card.html", link=link, url=url, qr=qr_svg(url))
 

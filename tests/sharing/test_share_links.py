@@ -166,3 +166,19 @@ def test_verification_result_is_cached_per_status_version(shared, monkeypatch):
     db.session.commit()
     client.get(path)
     assert len(calls) == 2
+
+
+def test_stopped_link_cannot_be_shown_or_printed_by_its_owner(shared):
+    learner, teacher, award, share = shared
+    share()
+    link_id = db.session.scalar(db.select(ShareLink.id))
+    learner.client.post(f"/my/shares/{link_id}/revoke", data={"csrf_token": learner.csrf("/")})
+    for page in (f"/my/shares/{link_id}", f"/my/shares/{link_id}/card"):
+        response = learner.client.get(page)
+        assert response.status_code == 410
+        assert "data-share-qr" not in response.get_data(as_text=True) and "data-card-qr" not in response.get_data(as_text=True)
+
+
+def test_dead_link_page_loads_no_script(client):
+    html = client.get("/s/" + "B" * 22).get_data(as_text=True)
+    assert "<script" not in html and "does not work" in html
