@@ -11,6 +11,7 @@ const SHELL = [
   "/static/js/passkey.js",
   "/static/js/read_aloud.js",
   "/static/js/badge_form.js",
+  "/static/js/push.js",
   "/static/icons/icons.svg",
   "/static/icons/icon-192.png",
   "/manifest.json",
@@ -55,4 +56,64 @@ self.addEventListener("fetch", (event) => {
       })(),
     );
   }
+});
+
+// Push: the server sends the text already in the person's language; show it, keep the app badge count.
+const APP_ICON = "/static/icons/icon-192.png";
+
+// Only paths of this app may be opened from a notification.
+const appURL = (path) => {
+  const url = new URL(typeof path === "string" ? path : "/", self.location.origin);
+  return url.origin === self.location.origin ? url.href : new URL("/", self.location.origin).href;
+};
+
+async function updateAppBadge() {
+  if (!("setAppBadge" in navigator)) return;
+  const shown = await self.registration.getNotifications();
+  await (shown.length ? navigator.setAppBadge(shown.length) : navigator.clearAppBadge()).catch(() => {});
+}
+
+async function showPush(event) {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = { body: event.data ? event.data.text() : "" };
+  }
+  await self.registration.showNotification(message.title || "Backpack", {
+    body: message.body || "",
+    icon: message.icon || APP_ICON,
+    badge: APP_ICON,
+    tag: message.tag || undefined,
+    lang: message.lang || "",
+    dir: message.dir || "auto",
+    data: { url: appURL(message.url) },
+  });
+  await updateAppBadge();
+}
+
+// Focus a window already showing the page, else bring an open app window there, else open one.
+async function openFromNotification(path) {
+  const url = appURL(path);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const showing = windows.find((client) => client.url === url);
+  if (showing) return showing.focus();
+  for (const client of windows) {
+    try {
+      const moved = await client.navigate(url);
+      if (moved) return moved.focus().catch(() => moved);
+    } catch {
+      // not ours to steer (an uncontrolled window): try the next, or open a new one
+    }
+  }
+  return self.clients.openWindow(url);
+}
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(showPush(event));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(event.notification.data?.url).finally(updateAppBadge));
 });

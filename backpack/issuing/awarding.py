@@ -11,6 +11,7 @@ from backpack.issuing import issuers, status
 from backpack.models import Achievement, Award, ClaimCode, StackRequirement, User
 from backpack.models.issuer import new_public_id
 from backpack.models.time import utcnow
+from backpack.notify import enqueue_for
 from backpack.web.origin import public_origin
 from backpack.web.refusal import Refusal
 
@@ -136,6 +137,7 @@ def _issue_one(
     )
     award.credential_json = _credential(award, entry)
     db.session.add(award)
+    enqueue_for(learner, "badge-awarded", award=award)
     return award
 
 

@@ -14,6 +14,7 @@ from backpack.extensions import db
 from backpack.issuing.issuers import signing_key
 from backpack.models import Award, Issuer, StatusList, User
 from backpack.models.time import utcnow
+from backpack.notify import enqueue_for
 from backpack.web.origin import public_origin
 from backpack.web.refusal import Refusal
 
@@ -99,3 +100,4 @@ def revoke(award: Award, reason: str, *, by: User | None) -> None:
     bitstring.set(award.status_index, True)
     status_list.bits = bitstring.bits
     publish(status_list)
+    enqueue_for(award.learner, "badge-revoked", award=award)

@@ -12,10 +12,10 @@ def _subject(env) -> str:
     """
     if env.get("BACKPACK_VAPID_SUBJECT"):
         return env["BACKPACK_VAPID_SUBJECT"]
-    origin = env.get("BACKPACK_ORIGIN", "").rstrip("/")
-    if origin.startswith("https://"):
-        return origin
-    return f"mailto:admin@{urlsplit(origin).hostname or 'localhost'}"
+    origin = urlsplit(env.get("BACKPACK_ORIGIN", ""))
+    if origin.scheme == "https" and origin.hostname:
+        return f"https://{origin.hostname}"
+    return f"mailto:admin@{origin.hostname or 'localhost'}"
 
 
 def defaults(env=None) -> dict:
@@ -35,9 +35,9 @@ def defaults(env=None) -> dict:
         "NOTIFY_THREADS": int(env.get("BACKPACK_NOTIFY_THREADS", "8")),
         "NOTIFY_BATCH": 50,
         # A claimed row whose worker died is claimed again after this long.
-        "NOTIFY_LEASE_SECONDS": 120.0,
+        "NOTIFY_LEASE_SECONDS": float(env.get("BACKPACK_NOTIFY_LEASE_SECONDS", "120")),
         "NOTIFY_MAX_ATTEMPTS": 10,
-        "NOTIFY_RETRY_BASE_SECONDS": 5.0,
+        "NOTIFY_RETRY_BASE_SECONDS": float(env.get("BACKPACK_NOTIFY_RETRY_BASE_SECONDS", "5")),
         "NOTIFY_RETRY_MAX_SECONDS": 3600.0,
         "NOTIFY_MAX_DEVICES": 20,
         "NOTIFY_KEEP_DAYS": 30,

@@ -2,6 +2,7 @@
 import { wirePasskeys } from "./passkey.js";
 import { wireReadAloud } from "./read_aloud.js";
 import { wireBadgeForm } from "./badge_form.js";
+import { wirePush } from "./push.js";
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
@@ -23,3 +24,4 @@ for (const form of document.querySelectorAll('form[method="post"]')) {
 wirePasskeys(document);
 wireReadAloud(document);
 wireBadgeForm(document);
+wirePush(document);

@@ -1,0 +1,170 @@
+"""What each event says to its recipient, written into the outbox with the event itself.
+
+The text is made here, when the event happens, in the recipient's own language (not the
+language of the teacher whose click caused it), so the worker only encrypts and sends.
+Other features add their events with @event("kind") and call enqueue_for.
+"""
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from backpack.extensions import db
+from backpack.models import Award, Outbox, PushSubscription, User
+from backpack.notify.push import MAX_PAYLOAD_BYTES
+
+DAY = 24 * 60 * 60
+ELLIPSIS = "…"
+TITLE_CHARS, BODY_CHARS = 120, 300
+WAKE_KEY = "notify.outbox_ids"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification as its recipient will read it."""
+
+    title: str
+    body: str
+    url: str
+    tag: str
+    icon: str | None = None
+    dedupe_key: str | None = None
+    urgency: str = "normal"
+    ttl: int = 7 * DAY
+
+
+EVENTS: dict[str, Callable[..., Notice]] = {}
+
+
+def event(kind: str):
+    """Register what an event of this kind says; the builder runs in the recipient's locale."""
+
+    def register(builder: Callable[..., Notice]):
+        EVENTS[kind] = builder
+        return builder
+
+    return register
+
+
+def path_for(endpoint: str, **values) -> str:
+    """Build an app path without a request (awards are also made from commands)."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
+def _badge_name(award: Award, language: str) -> str:
+    return award.achievement.text_in(language)["name"]
+
+
+@event("badge-awarded")
+def badge_awarded(award: Award, language: str) -> Notice:
+    return Notice(
+        title=_("You earned a badge: %(name)s", name=_badge_name(award, language)),
+        body=_("Open it to see what it shows and to share it."),
+        url=path_for("learner.badge", public_id=award.public_id),
+        tag=f"award-{award.public_id}",
+        icon=path_for("issuing.badge_image", public_id=award.achievement.public_id),
+        dedupe_key=f"badge-awarded:{award.public_id}",
+    )
+
+
+@event("badge-revoked")
+def badge_revoked(award: Award, language: str) -> Notice:
+    # Same tag as the award's notification: a phone that still shows it replaces it.
+    return Notice(
+        title=_("Your badge was withdrawn: %(name)s", name=_badge_name(award, language)),
+        body=_("Reason: %(reason)s", reason=award.revocation_reason or ""),
+        url=path_for("learner.badge", public_id=award.public_id),
+        tag=f"award-{award.public_id}",
+        icon=path_for("issuing.badge_image", public_id=award.achievement.public_id),
+        dedupe_key=f"badge-revoked:{award.public_id}",
+    )
+
+
+@event("test")
+def test_message(language: str) -> Notice:
+    return Notice(
+        title=_("Notifications are on"),
+        body=_("You will get a message like this when you earn a badge."),
+        url=path_for("notify.settings"),
+        tag="test",
+        urgency="high",
+        ttl=10 * 60,
+    )
+
+
+def language_of(user: User) -> str:
+    """Return the language the person reads, or the default when theirs is not offered."""
+    languages = current_app.config["LANGUAGES"]
+    if user.preferred_language in languages:
+        return user.preferred_language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def encode(payload: dict) -> bytes:
+    """Serialise a payload as the service worker reads it (compact UTF-8 JSON)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def fit(payload: dict) -> dict:
+    """Shorten the body, then the title, until the payload fits in one Web Push message."""
+    payload = {**payload, "title": _shorten(payload["title"], TITLE_CHARS), "body": _shorten(payload["body"], BODY_CHARS)}
+    for field in ("body", "title"):
+        while len(encode(payload)) > MAX_PAYLOAD_BYTES and payload[field]:
+            text = payload[field].removesuffix(ELLIPSIS)
+            payload[field] = _shorten(text, max(1, len(text) * 3 // 4)) if len(text) > 1 else ""
+    if len(encode(payload)) > MAX_PAYLOAD_BYTES:
+        raise ValueError("notification payload cannot fit in a push message")
+    return payload
+
+
+def _has_device(user: User, subscription: PushSubscription | None) -> bool:
+    if subscription is not None:
+        return subscription.user_id == user.id
+    query = db.select(PushSubscription.id).where(PushSubscription.user_id == user.id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def enqueue_for(user: User, kind: str, *, subscription: PushSubscription | None = None, **params) -> Outbox | None:
+    """Write a notification for the user into the outbox, in the caller's transaction.
+
+    The caller commits (with its event, so neither exists without the other); the worker
+    is woken after the commit. Nothing is written for a person with no device, nor twice
+    for the same event. Pass subscription to reach one device only.
+    """
+    if user is None or not _has_device(user, subscription):
+        return None
+    language = language_of(user)
+    with force_locale(language):
+        notice = EVENTS[kind](language=language, **params)
+    if notice.dedupe_key is not None:
+        exists = db.session.scalar(db.select(Outbox.id).where(Outbox.dedupe_key == notice.dedupe_key))
+        if exists is not None:
+            return None
+    payload = {
+        "title": notice.title,
+        "body": notice.body,
+        "url": notice.url,
+        "tag": notice.tag,
+        "lang": language,
+        "dir": "rtl" if language in current_app.config["RTL_LANGUAGES"] else "ltr",
+    }
+    if notice.icon:
+        payload["icon"] = notice.icon
+    row = Outbox(
+        kind=kind,
+        user_id=user.id,
+        subscription_id=subscription.id if subscription is not None else None,
+        payload=fit(payload),
+        urgency=notice.urgency,
+        ttl_seconds=notice.ttl,
+        dedupe_key=notice.dedupe_key,
+    )
+    db.session.add(row)
+    return row

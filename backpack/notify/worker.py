@@ -1,0 +1,191 @@
+"""The delivery loop, and the two ways it is woken: a thread in the web process, or RQ.
+
+Whichever runs it, the outbox table is the truth: a wake-up only says "look now". A
+lost wake-up (a crash, a Redis restart) delays a notification until the next poll or
+the next `flask --app backpack worker`, but never loses it.
+"""
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from backpack.models import Outbox
+from backpack.notify import delivery
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "backpack-notify"
+PRUNE_EVERY_SECONDS = 3600
+NEW_ROWS = "notify.new_outbox_ids"
+
+
+class Worker:
+    """Claim due outbox rows and deliver them, sending on a small thread pool."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.pool = ThreadPoolExecutor(app.config["NOTIFY_THREADS"], thread_name_prefix="backpack-push")
+        self.pruned_at = 0.0
+
+    def deliver(self, row_ids: list[int]) -> int:
+        """Deliver these rows if still due (an RQ job's work); return how many this worker took."""
+        return delivery.deliver(row_ids, self.pool, self.app.extensions["notify"].vapid)
+
+    def drain(self) -> int:
+        """Deliver every row that is due now; return how many were taken."""
+        taken = 0
+        with self.app.app_context():
+            while ids := delivery.due_ids(self.app.config["NOTIFY_BATCH"]):
+                claimed = self.deliver(ids)
+                taken += claimed
+                if claimed == 0:  # another worker holds them all
+                    break
+            if time.monotonic() - self.pruned_at > PRUNE_EVERY_SECONDS:
+                delivery.prune(self.app.config["NOTIFY_KEEP_DAYS"])
+                self.pruned_at = time.monotonic()
+        return taken
+
+    def run(self, stop: threading.Event, wake: threading.Event) -> None:
+        """Drain, then sleep until woken or the poll interval passes; until stop is set."""
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    self.drain()
+                    failures = 0
+                except Exception:
+                    # A database that is away (or not migrated yet) must not end the loop.
+                    failures += 1
+                    log.exception("notification worker pass failed")
+                pause = self.app.config["NOTIFY_POLL_SECONDS"] * (2 ** min(failures, 6))
+                wake.wait(pause)
+                wake.clear()
+        finally:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class ThreadDispatch:
+    """The embedded default: one daemon thread per web process, woken at once by a commit."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.stop_event = threading.Event()
+        self.wake_event = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def start(self) -> None:
+        """Start the thread unless it runs already."""
+        with self.lock:
+            if self.running:
+                return
+            self.stop_event.clear()
+            worker = Worker(self.app)
+            self.thread = threading.Thread(
+                target=worker.run, args=(self.stop_event, self.wake_event), name="backpack-notify", daemon=True
+            )
+            self.thread.start()
+
+    def wake(self, row_ids: list[int]) -> None:
+        """Make the thread look at the outbox now."""
+        self.wake_event.set()
+
+    def stop(self, timeout: float = 5) -> None:
+        """Ask the thread to finish its pass and end; wait for it a little."""
+        self.stop_event.set()
+        self.wake_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+class QueueDispatch:
+    """With REDIS_URL: hand new rows to RQ, so workers on several machines share them."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    @classmethod
+    def from_url(cls, url: str) -> "QueueDispatch":
+        from redis import Redis  # only deployments with Redis install these
+        from rq import Queue
+
+        return cls(Queue(QUEUE_NAME, connection=Redis.from_url(url)))
+
+    def wake(self, row_ids: list[int]) -> None:
+        """Enqueue one job for the rows just committed."""
+        if row_ids:
+            self.queue.enqueue(deliver_job, row_ids)
+
+
+def deliver_job(row_ids: list[int]) -> int:
+    """RQ job: deliver these rows; runs inside `flask --app backpack worker`'s app context."""
+    return current_app.extensions["notify"].worker().deliver(row_ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_rows(session, flush_context):
+    """Remember outbox rows written in this transaction (their ids exist after the flush)."""
+    for instance in session.new:
+        if isinstance(instance, Outbox):
+            session.info.setdefault(NEW_ROWS, []).append(instance.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session):
+    """Wake the delivery only once the rows are committed, never for a rolled-back event."""
+    row_ids = session.info.pop(NEW_ROWS, None)
+    if not row_ids:
+        return
+    state = current_app.extensions.get("notify") if current_app else None
+    if state is None or state.dispatch is None:
+        return
+    try:
+        state.dispatch.wake(row_ids)
+    except Exception:  # the rows are safe in the outbox; the next poll or sweep finds them
+        log.exception("could not wake the notification worker")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session):
+    session.info.pop(NEW_ROWS, None)
+
+
+def run_rq(app: Flask, url: str) -> None:
+    """Run an RQ worker on the notification queue, plus a sweeper for retries and crash leftovers."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    connection = Redis.from_url(url)
+    queue = Queue(QUEUE_NAME, connection=connection)
+    stop = threading.Event()
+
+    def sweep() -> None:
+        handed: dict[int, float] = {}
+        lease = app.config["NOTIFY_LEASE_SECONDS"]
+        while not stop.wait(app.config["NOTIFY_POLL_SECONDS"]):
+            try:
+                with app.app_context():
+                    now = time.monotonic()
+                    handed = {k: v for k, v in handed.items() if now - v < lease}
+                    ids = [i for i in delivery.due_ids(app.config["NOTIFY_BATCH"]) if i not in handed]
+                if ids:
+                    queue.enqueue(deliver_job, ids)
+                    handed.update(dict.fromkeys(ids, now))
+            except Exception:
+                log.exception("notification sweep failed")
+
+    sweeper = threading.Thread(target=sweep, name="backpack-notify-sweep", daemon=True)
+    sweeper.start()
+    try:
+        # SimpleWorker runs jobs in this process, inside this app context.
+        SimpleWorker([queue], connection=connection).work()
+    finally:
+        stop.set()
