@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
+    app.after_request(_close_streamed_body)  # runs before Compress's hook: reverse order
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     sessions.init_login(app, login_manager)
@@ -52,14 +53,26 @@ def register_extensions(app: Flask) -> None:
     templating.init_app(app)
 
 
+def _close_streamed_body(response):
+    """Close a streamed body (a static file) when the response closes.
+
+    Flask-Compress swaps it for a compressing generator and never closes the file.
+    """
+    if response.is_streamed and hasattr(response.response, "close"):
+        response.call_on_close(response.response.close)
+    return response
+
+
 def register_blueprints(app: Flask) -> None:
     from backpack.account import bp as account_bp
     from backpack.admin import bp as admin_bp
     from backpack.auth import bp as auth_bp
+    from backpack.evidence import bp as evidence_bp
     from backpack.home import bp as home_bp
     from backpack.i18n import bp as i18n_bp
     from backpack.issuing import bp as issuing_bp
     from backpack.learner import bp as learner_bp
+    from backpack.notify import bp as notify_bp
     from backpack.pwa import bp as pwa_bp
     from backpack.sharing import bp as sharing_bp
 
@@ -70,7 +83,9 @@ def register_blueprints(app: Flask) -> None:
         i18n_bp,
         issuing_bp,
         learner_bp,
+        evidence_bp,
         sharing_bp,
+        notify_bp,
         admin_bp,
         pwa_bp,
     ):

@@ -16,6 +16,12 @@ def _read_or_create_secret(instance_path: Path, name: str) -> str:
     return value
 
 
+MEGABYTE = 1024 * 1024
+# Per kind of evidence, checked after the kind is read from the file's bytes. Phones shrink
+# photos before upload; these caps are for files sent as they are.
+EVIDENCE_MAX_BYTES = {"photo": 25 * MEGABYTE, "video": 200 * MEGABYTE, "audio": 30 * MEGABYTE, "file": 20 * MEGABYTE}
+
+
 def load(instance_path: Path) -> dict:
     """Return the configuration for an app whose data lives in instance_path."""
     env = os.environ
@@ -57,6 +63,16 @@ def load(instance_path: Path) -> dict:
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,
+        # Where evidence files live: "local" (MEDIA_PATH on this machine); S3 comes later.
+        "MEDIA_STORE": env.get("BACKPACK_MEDIA_STORE", "local"),
+        "MEDIA_PATH": str(instance_path / "media"),
+        "EVIDENCE_MAX_BYTES": dict(EVIDENCE_MAX_BYTES),
+        "EVIDENCE_MAX_SECONDS": {"video": 5 * 60, "audio": 10 * 60},
+        "EVIDENCE_MAX_PIXELS": 50_000_000,
+        "EVIDENCE_IMAGE_SIDE": 1600,
+        # No request body may be larger than the largest file we keep (plus the form's text):
+        # Werkzeug refuses it with 413 from the Content-Length alone, before reading it.
+        "MAX_CONTENT_LENGTH": max(EVIDENCE_MAX_BYTES.values()) + MEGABYTE,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": {"en": "English", "es": "Español", "ar": "العربية"},
         "RTL_LANGUAGES": {"ar"},

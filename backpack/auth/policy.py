@@ -12,7 +12,9 @@ from backpack.models import (
     ClaimCode,
     Classroom,
     Enrolment,
+    Evidence,
     Issuer,
+    PushSubscription,
     Role,
     User,
     issuer_members,
@@ -141,6 +143,42 @@ def own_award(user: User, public_id: str) -> Award:
     if award is None or award.learner_id != user.id:
         abort(404)
     return award
+
+
+def own_push_subscription(user: User, subscription_id: int) -> PushSubscription:
+    """Return one of the user's own devices that get notifications, or 404."""
+    subscription = db.session.get(PushSubscription, subscription_id)
+    if subscription is None or subscription.user_id != user.id:
+        abort(404)
+    return subscription
+
+
+def can_view_evidence(user, evidence: Evidence) -> bool:
+    """Tell whether the user may see an evidence item and its media.
+
+    Only its owner, for now. This is the one rule to extend when teachers review
+    submissions (a teacher of the learner, for evidence in a submission to one of their
+    badges); public sharing goes through share links, not through this rule.
+    """
+    return bool(user and user.is_authenticated and evidence.owner_id == user.id)
+
+
+def evidence_for(user, public_id: str) -> Evidence:
+    """Return evidence the user may see: anonymous people sign in, everyone else gets 404."""
+    if not user.is_authenticated:
+        abort(401)
+    evidence = db.session.scalar(db.select(Evidence).where(Evidence.public_id == public_id))
+    if evidence is None or not can_view_evidence(user, evidence):
+        abort(404)
+    return evidence
+
+
+def own_evidence(user: User, public_id: str) -> Evidence:
+    """Return one of the learner's own evidence items (to change or delete it), or 404."""
+    evidence = db.session.scalar(db.select(Evidence).where(Evidence.public_id == public_id))
+    if evidence is None or evidence.owner_id != user.id:
+        abort(404)
+    return evidence
 
 
 def learners_of(teacher: User) -> list[User]:

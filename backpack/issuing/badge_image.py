@@ -10,12 +10,12 @@ import re
 import subprocess
 import sys
 import unicodedata
-import warnings
 import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
 
+from backpack import raster
 from backpack.issuing import badge_designer
 from backpack.issuing.badge_designer import COLOURS, ICONS, LABEL_MAX, SIZE
 
@@ -31,8 +31,6 @@ PNG_COMPRESS_LEVEL = 6
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
 _SAFE_HREF = re.compile(r"\s*(#|data:image/(png|jpeg|jpg|gif|webp)[;,])", re.IGNORECASE)
-_SIXTEEN_BIT = ("I", "I;16", "I;16L", "I;16B", "I;16N")
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _RESVG = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_CPU, ({seconds}, {seconds}))
@@ -85,94 +83,33 @@ def icon_svg(icon: str) -> str:
 
 def _sniff(data):
     """Name the format from the bytes alone; names and content types are the sender's word."""
-    if data.startswith(_PNG_SIGNATURE):
-        return "PNG"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    if _is_other_image(data):
+    kind = raster.sniff(data)
+    if kind:
+        return kind
+    if raster.is_other_image(data):
         raise BadgeImageError("unsupported")
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "SVG"
     raise BadgeImageError("not-an-image")
 
 
-def _is_other_image(data):
-    """Recognise images we don't take (GIF, TIFF, BMP, HEIC, AVIF), to say so rather than 'not an image'."""
-    return (
-        data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*")
-        or (data[:2] == b"BM" and data[6:10] == b"\x00\x00\x00\x00")
-        or data[4:8] == b"ftyp"
-    )
-
-
 def _decode(data, kind):
-    """Open and decode one frame, refusing decompression bombs before any pixels are read.
-
-    Pillow only warns between its limit and twice that, so the warning is made an error here.
-    catch_warnings is process-wide: the worst a race between threads can do is leave that
-    warning an error, which is what we want anyway.
-    """
+    """Decode one frame through the shared guards (decompression bombs, orientation)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[kind])
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise BadgeImageError("too-many-pixels") from None
-    except Exception:
-        raise BadgeImageError("not-an-image") from None
-    if image.width * image.height > MAX_PIXELS:
-        raise BadgeImageError("too-many-pixels")
-    if kind == "JPEG":
-        image.draft(None, (SIZE, SIZE))
-    try:
-        image.load()
-    except Exception:
-        raise BadgeImageError("not-an-image") from None
-    return _upright(image)
-
-
-def _upright(image):
-    """Apply the EXIF orientation, as phones save photos sideways; bad EXIF is ignored."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except Exception:
-        return image
+        return raster.decode(data, kind, max_pixels=MAX_PIXELS, longest=SIZE)
+    except raster.RasterError as error:
+        raise BadgeImageError(error.reason) from None
 
 
 def _square_png(image):
     """Scale the picture to fit 512 x 512, centre it on a transparent square and save it bare."""
     icc = image.info.get("icc_profile")
-    if image.mode in _SIXTEEN_BIT:
-        image = image.convert("I").point(lambda value: value / 256).convert("L")
-    if image.mode not in ("RGB", "RGBA", "CMYK"):
-        image = image.convert("RGBA")
-    image = _in_srgb(_fit(image), icc).convert("RGBA")
+    image = raster.in_srgb(raster.fit(raster.eight_bit(image), SIZE), icc).convert("RGBA")
     canvas = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     canvas.paste(image, ((SIZE - image.width) // 2, (SIZE - image.height) // 2))
     buffer = io.BytesIO()
     canvas.save(buffer, "PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
-
-
-def _fit(image):
-    scale = SIZE / max(image.size)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    if size == image.size:
-        return image
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-
-
-def _in_srgb(image, icc):
-    """Convert from the embedded colour profile (phones use Display P3), which is then dropped."""
-    if not icc:
-        return image
-    mode = "RGBA" if image.mode == "RGBA" else "RGB"
-    try:
-        return ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode=mode)
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image
 
 
 def _rasterise_svg(data):

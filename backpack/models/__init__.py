@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
 from backpack.models.award import Award, StatusList
+from backpack.models.evidence import Evidence, EvidenceKind, Privacy
 from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
 from backpack.models.notify import Outbox, OutboxStatus, PushSubscription
 from backpack.models.roster import Classroom, Enrolment
@@ -12,6 +13,8 @@ __all__ = [
     "Achievement",
     "Award",
     "ClaimCode",
+    "Evidence",
+    "EvidenceKind",
     "Issuer",
     "StackRequirement",
     "StatusList",
@@ -24,6 +27,7 @@ __all__ = [
     "OutboxStatus",
     "PushSubscription",
     "Passkey",
+    "Privacy",
     "Role",
     "ShareLink",
     "User",

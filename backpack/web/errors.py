@@ -7,7 +7,8 @@ from werkzeug.exceptions import HTTPException
 from backpack.web.refusal import Refusal
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Tell whether the client asked for JSON: a JSON body, or Accept: application/json first."""
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
@@ -28,7 +29,7 @@ def _message_for(code: int) -> str:
 def render_error(code: int, message: str | None = None):
     """Render an error as a page or as JSON, whichever the client asked for."""
     message = message or _message_for(code)
-    if _wants_json():
+    if wants_json():
         return jsonify(error=message), code
     return render_template("errors/error.html", code=code, message=message), code
 
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        if error.code == 401 and not _wants_json():
+        if error.code == 401 and not wants_json():
             return redirect(url_for("auth.signin", next=request.full_path.rstrip("?")))
         message = getattr(error, "user_message", None)
         return render_error(error.code or 500, message)

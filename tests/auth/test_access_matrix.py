@@ -3,14 +3,20 @@
 A route missing from ROUTES fails test_every_route_is_in_the_matrix, so new routes
 cannot ship without their access rules being tested.
 """
+import json
+import uuid
+
 import pytest
 
 from backpack.auth import invites
+from backpack.evidence import capture
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
 from backpack.sharing import links
-from backpack.models import Role
-from tests.conftest import csrf_from, new_client
+from backpack.models import PushSubscription, Role
+from backpack.notify.delivery import session_hash
+from tests.conftest import csrf_from, new_client, tiny_png
+from tests.support.push_service import fake_subscription
 
 ANON, LEARNER, TEACHER, OTHER_TEACHER, ADMIN = "anon", "learner", "teacher", "other_teacher", "admin"
 
@@ -63,6 +69,12 @@ ROUTES = [
     ("learner.claim", "GET", "/claim", {}, only({LEARNER: 200}, 403)),
     ("learner.claim_from_link", "GET", "/claim/{claim_code}", {}, only({LEARNER: 200}, 403)),
     ("learner.redeem", "POST", "/claim", {"code": "{claim_code}"}, only({LEARNER: 302}, 403)),
+    ("evidence.index", "GET", "/evidence", {}, only({LEARNER: 200}, 403)),
+    # Let in, then refused for want of a file (a form can't carry one here; tests/evidence can).
+    ("evidence.upload", "POST", "/evidence", {"idempotency_key": "{evidence_key}"}, only({LEARNER: 400}, 403)),
+    ("evidence.media", "GET", "/evidence/{evidence}/media", {}, only({LEARNER: 200}, 404)),
+    ("evidence.thumbnail", "GET", "/evidence/{evidence}/thumbnail", {}, only({LEARNER: 200}, 404)),
+    ("evidence.delete", "POST", "/evidence/{evidence}/delete", {}, only({LEARNER: 302}, 403)),
     ("sharing.share", "GET", "/my/badges/{award_public}/share", {}, only({LEARNER: 200}, 403)),
     ("sharing.share", "POST", "/my/badges/{award_public}/share", {"expiry": "week"}, only({LEARNER: 302}, 403)),
     ("sharing.show", "GET", "/my/shares/{share}", {}, only({LEARNER: 200}, 403)),
@@ -82,6 +94,10 @@ ROUTES = [
     ("pwa.service_worker", "GET", "/sw.js", {}, everyone(200)),
     ("pwa.offline", "GET", "/offline", {}, everyone(200)),
     ("static", "GET", "/static/css/app.css", {}, everyone(200)),
+    ("notify.settings", "GET", "/notifications", {}, only({}, 200)),
+    ("notify.subscribe", "POST", "/notifications/subscribe", {"subscription": "{push_json}"}, only({}, 201)),
+    ("notify.send_test", "POST", "/notifications/{push_subscription}/test", {}, only({LEARNER: 302}, 404)),
+    ("notify.remove", "POST", "/notifications/{push_subscription}/remove", {}, only({LEARNER: 302}, 404)),
 ]
 # The JSON ceremony endpoints have their own tests (test_passkey_ceremonies, test_bad_input).
 CEREMONY_ENDPOINTS = {"auth.register_options", "auth.register_verify", "auth.signin_options", "auth.signin_verify"}
@@ -132,7 +148,29 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
         "share": share.id,
         "share_token": share_token,
     }
+    ids.update(_push_ids(learner))
+    ids.update(_evidence_ids(learner))
     return actors, ids
+
+
+def _evidence_ids(learner):
+    """A photo the learner captured: other people must not learn that it exists."""
+    evidence, _created = capture.save_evidence(learner, tiny_png(), idempotency_key=str(uuid.uuid4()))
+    return {"evidence": evidence.public_id, "evidence_key": str(uuid.uuid4())}
+
+
+def _push_ids(learner):
+    """A phone of the learner that gets notifications, and a subscription any role can send."""
+    device = PushSubscription(
+        user_id=learner.id,
+        endpoint="https://93.184.216.34/push/learner-phone",
+        label="Chrome · Android",
+        session_hash=session_hash(learner),
+        **fake_subscription("https://93.184.216.34/push/learner-phone")["keys"],
+    )
+    db.session.add(device)
+    db.session.commit()
+    return {"push_subscription": device.id, "push_json": json.dumps(fake_subscription("https://93.184.216.34/push/new"))}
 
 
 @pytest.mark.parametrize("endpoint, method, path, data, expected", ROUTES, ids=[r[0] for r in ROUTES])

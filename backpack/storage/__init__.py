@@ -1,0 +1,91 @@
+"""The media store: where evidence files live, behind one small interface.
+
+The app only ever talks to a MediaStore. Local disk under the instance folder is the
+default; an S3-compatible store (the scale issue) is one more subclass registered in
+STORES and chosen with MEDIA_STORE, with no change to the code that calls it.
+
+Keys are always made here by new_key(), never from a file name or anything a person sent,
+so a key can't climb out of the store or collide with another person's file.
+"""
+import re
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from flask import Flask, current_app
+
+KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+CHUNK = 1024 * 1024
+
+
+def new_key() -> str:
+    """Return a fresh random object key (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
+def check_key(key: str) -> str:
+    """Return the key if new_key() could have made it; refuse anything else."""
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise ValueError("not a media key")
+    return key
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    sha256: str
+
+
+class MediaStore(ABC):
+    """Write-once objects addressed by random keys."""
+
+    @abstractmethod
+    def put(self, source: bytes | BinaryIO, key: str) -> StoredObject:
+        """Store the bytes (or the rest of the stream) under a new key, all or nothing."""
+
+    @abstractmethod
+    def open(self, key: str) -> BinaryIO:
+        """Return a seekable binary file for reading the object; the caller closes it."""
+
+    @abstractmethod
+    def size(self, key: str) -> int:
+        """Return the object's size in bytes."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object; removing one that is already gone is not an error."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Tell whether an object is stored under the key."""
+
+    def read(self, key: str, start: int = 0, length: int | None = None) -> bytes:
+        """Return `length` bytes from `start` (to the end when length is None)."""
+        with self.open(key) as stream:
+            stream.seek(start)
+            return stream.read(-1 if length is None else length)
+
+
+def _local(app: Flask) -> MediaStore:
+    from backpack.storage.local import LocalMediaStore
+
+    return LocalMediaStore(app.config["MEDIA_PATH"])
+
+
+# MEDIA_STORE name -> factory; an "s3" entry is the seam for the scale issue.
+STORES = {"local": _local}
+
+
+def init_app(app: Flask) -> None:
+    """Create the configured store once, failing at start-up on an unknown name."""
+    name = app.config["MEDIA_STORE"]
+    if name not in STORES:
+        raise RuntimeError(f"MEDIA_STORE={name!r} is not one of {sorted(STORES)}")
+    app.extensions["media_store"] = STORES[name](app)
+
+
+def media_store() -> MediaStore:
+    """Return the current app's media store."""
+    return current_app.extensions["media_store"]
