@@ -1,9 +1,8 @@
 """Renaming and removing passkeys, never locking a person out."""
-from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from backpack.extensions import db
-from backpack.models import Passkey, User
+from backpack.models import Passkey
 from backpack.web.refusal import Refusal
 
 
@@ -15,14 +14,6 @@ LAST_PASSKEY = _l(
 
 class LastPasskeyError(Refusal):
     status = 409
-
-
-def own_passkey(user: User, passkey_id: int) -> Passkey:
-    """Return one of the user's passkeys, or 404."""
-    passkey = db.session.get(Passkey, passkey_id)
-    if passkey is None or passkey.user_id != user.id:
-        abort(404)
-    return passkey
 
 
 def rename(passkey: Passkey, name: str) -> None:

@@ -6,7 +6,7 @@ from backpack.account import bp, passkey_management
 from backpack.account.forms import RenamePasskeyForm
 from backpack.account.passkey_management import LastPasskeyError
 from backpack.auth.forms import PlainForm
-from backpack.auth.policy import Action, require
+from backpack.auth.policy import Action, own_passkey, require
 from backpack.extensions import db
 from backpack.i18n.forms import LanguageForm
 
@@ -32,7 +32,7 @@ def welcome():
 @bp.route("/passkeys/<int:passkey_id>/rename", methods=["GET", "POST"])
 @require(Action.MANAGE_ACCOUNT)
 def rename_passkey(passkey_id: int):
-    passkey = passkey_management.own_passkey(current_user, passkey_id)
+    passkey = own_passkey(current_user, passkey_id)
     form = RenamePasskeyForm(obj=passkey)
     if form.validate_on_submit():
         passkey_management.rename(passkey, form.name.data)
@@ -46,7 +46,7 @@ def rename_passkey(passkey_id: int):
 @bp.post("/passkeys/<int:passkey_id>/remove")
 @require(Action.MANAGE_ACCOUNT)
 def remove_passkey(passkey_id: int):
-    passkey = passkey_management.own_passkey(current_user, passkey_id)
+    passkey = own_passkey(current_user, passkey_id)
     if not PlainForm().validate_on_submit():
         abort(400)
     try:

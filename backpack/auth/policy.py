@@ -14,6 +14,7 @@ from backpack.models import (
     Enrolment,
     Evidence,
     Issuer,
+    Passkey,
     PushSubscription,
     Role,
     User,
@@ -73,28 +74,33 @@ def teaches(teacher: User, learner: User) -> bool:
     return db.session.scalar(query) is not None
 
 
-def classroom_for(user: User, classroom_id: int) -> Classroom:
-    """Return one of the user's own classes, or 404 so others cannot learn it exists."""
-    classroom = db.session.get(Classroom, classroom_id)
-    if classroom is None or classroom.teacher_id != user.id:
+def _or_404(found, allowed):
+    """Return what was found if the rule allows it; 404 otherwise, so others cannot tell it exists."""
+    if found is None or not allowed(found):
         abort(404)
-    return classroom
+    return found
+
+
+def _by_public_id(model, public_id: str):
+    return db.session.scalar(db.select(model).where(model.public_id == public_id))
+
+
+def classroom_for(user: User, classroom_id: int) -> Classroom:
+    """Return one of the user's own classes, or 404."""
+    return _or_404(db.session.get(Classroom, classroom_id), lambda c: c.teacher_id == user.id)
 
 
 def learner_for(user: User, learner_id: int) -> User:
     """Return a learner the teacher teaches, or 404."""
-    learner = db.session.get(User, learner_id)
-    if learner is None or not teaches(user, learner):
-        abort(404)
-    return learner
+    return _or_404(db.session.get(User, learner_id), lambda learner: teaches(user, learner))
 
 
 def teacher_for(user: User, teacher_id: int) -> User:
     """Return a teacher account the admin may manage, or 404."""
-    teacher = db.session.get(User, teacher_id)
-    if teacher is None or not can(user, Action.MANAGE_TEACHERS) or not teacher.is_teacher:
-        abort(404)
-    return teacher
+    return _or_404(
+        db.session.get(User, teacher_id),
+        lambda teacher: can(user, Action.MANAGE_TEACHERS) and teacher.is_teacher,
+    )
 
 
 def is_member(user: User, issuer_id: int) -> bool:
@@ -107,50 +113,39 @@ def is_member(user: User, issuer_id: int) -> bool:
 
 def issuer_for(user: User, issuer_id: int) -> Issuer:
     """Return an issuer the teacher belongs to, or 404."""
-    issuer = db.session.get(Issuer, issuer_id)
-    if issuer is None or not is_member(user, issuer.id):
-        abort(404)
-    return issuer
+    return _or_404(db.session.get(Issuer, issuer_id), lambda issuer: is_member(user, issuer.id))
 
 
 def achievement_for(user: User, achievement_id: int) -> Achievement:
     """Return a badge of one of the teacher's issuers, or 404."""
-    achievement = db.session.get(Achievement, achievement_id)
-    if achievement is None or not is_member(user, achievement.issuer_id):
-        abort(404)
-    return achievement
+    return _or_404(db.session.get(Achievement, achievement_id), lambda a: is_member(user, a.issuer_id))
 
 
 def award_for(user: User, award_id: int) -> Award:
     """Return an award of one of the teacher's issuers, or 404."""
-    award = db.session.get(Award, award_id)
-    if award is None or not is_member(user, award.issuer_id):
-        abort(404)
-    return award
+    return _or_404(db.session.get(Award, award_id), lambda award: is_member(user, award.issuer_id))
 
 
 def claim_code_for(user: User, claim_id: int) -> ClaimCode:
     """Return a claim code the teacher opened, or 404."""
-    claim = db.session.get(ClaimCode, claim_id)
-    if claim is None or claim.created_by_id != user.id:
-        abort(404)
-    return claim
+    return _or_404(db.session.get(ClaimCode, claim_id), lambda claim: claim.created_by_id == user.id)
 
 
 def own_award(user: User, public_id: str) -> Award:
     """Return one of the learner's own awards, or 404."""
-    award = db.session.scalar(db.select(Award).where(Award.public_id == public_id))
-    if award is None or award.learner_id != user.id:
-        abort(404)
-    return award
+    return _or_404(_by_public_id(Award, public_id), lambda award: award.learner_id == user.id)
+
+
+def own_passkey(user: User, passkey_id: int) -> Passkey:
+    """Return one of the user's passkeys, or 404."""
+    return _or_404(db.session.get(Passkey, passkey_id), lambda passkey: passkey.user_id == user.id)
 
 
 def own_push_subscription(user: User, subscription_id: int) -> PushSubscription:
     """Return one of the user's own devices that get notifications, or 404."""
-    subscription = db.session.get(PushSubscription, subscription_id)
-    if subscription is None or subscription.user_id != user.id:
-        abort(404)
-    return subscription
+    return _or_404(
+        db.session.get(PushSubscription, subscription_id), lambda device: device.user_id == user.id
+    )
 
 
 def can_view_evidence(user, evidence: Evidence) -> bool:
@@ -167,18 +162,12 @@ def evidence_for(user, public_id: str) -> Evidence:
     """Return evidence the user may see: anonymous people sign in, everyone else gets 404."""
     if not user.is_authenticated:
         abort(401)
-    evidence = db.session.scalar(db.select(Evidence).where(Evidence.public_id == public_id))
-    if evidence is None or not can_view_evidence(user, evidence):
-        abort(404)
-    return evidence
+    return _or_404(_by_public_id(Evidence, public_id), lambda item: can_view_evidence(user, item))
 
 
 def own_evidence(user: User, public_id: str) -> Evidence:
     """Return one of the learner's own evidence items (to change or delete it), or 404."""
-    evidence = db.session.scalar(db.select(Evidence).where(Evidence.public_id == public_id))
-    if evidence is None or evidence.owner_id != user.id:
-        abort(404)
-    return evidence
+    return _or_404(_by_public_id(Evidence, public_id), lambda item: item.owner_id == user.id)
 
 
 def learners_of(teacher: User) -> list[User]:
