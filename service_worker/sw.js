@@ -12,10 +12,17 @@ const SHELL = [
   "/static/js/read_aloud.js",
   "/static/js/badge_form.js",
   "/static/js/push.js",
+  "/static/js/evidence_queue.js",
+  "/static/js/photo_resize.js",
+  "/static/js/capture.js",
   "/static/icons/icons.svg",
   "/static/icons/icon-192.png",
   "/manifest.json",
 ];
+
+// The offline evidence queue, the same file the evidence page imports (it has no import/export,
+// so this classic worker can load it): see static/js/evidence_queue.js.
+importScripts("/static/js/evidence_queue.js");
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -116,4 +123,21 @@ self.addEventListener("push", (event) => {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   event.waitUntil(openFromNotification(event.notification.data?.url).finally(updateAppBadge));
+});
+
+// Background Sync: the connection is back, so send the evidence captured offline. A rejected
+// promise asks the browser to try again later; each item's idempotency key keeps it stored once.
+async function uploadQueuedEvidence() {
+  const queue = self.backpackEvidenceQueue;
+  const windows = await self.clients.matchAll({ type: "window" });
+  const outcomes = await queue.flush({
+    onState: (item, state) => {
+      for (const client of windows) client.postMessage({ type: "evidence-queue", key: item.key, state });
+    },
+  });
+  if (outcomes.includes("waiting")) throw new Error("evidence still waiting for a connection");
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.backpackEvidenceQueue.SYNC_TAG) event.waitUntil(uploadQueuedEvidence());
 });

@@ -3,6 +3,7 @@ import { wirePasskeys } from "./passkey.js";
 import { wireReadAloud } from "./read_aloud.js";
 import { wireBadgeForm } from "./badge_form.js";
 import { wirePush } from "./push.js";
+import { wireCapture } from "./capture.js";
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
@@ -25,3 +26,4 @@ wirePasskeys(document);
 wireReadAloud(document);
 wireBadgeForm(document);
 wirePush(document);
+wireCapture(document);

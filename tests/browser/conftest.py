@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
     "--disable-gpu",
+    # A fake camera and microphone (a test pattern and a beep), allowed without a prompt.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
 PHONE = "Pixel 7"
 

@@ -1,0 +1,213 @@
+// The evidence page: take a photo (file input or live camera), record a voice clip or pick a file,
+// keep each item in the offline queue (IndexedDB) first, then upload it with progress and retry.
+import "./evidence_queue.js";
+import { downscalePhoto } from "./photo_resize.js";
+
+const queue = self.backpackEvidenceQueue;
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+function formatDuration(seconds) {
+  const whole = Math.floor(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+function extensionFor(type) {
+  if (type.includes("jpeg")) return "jpg";
+  if (type.includes("mp4")) return type.startsWith("audio") ? "m4a" : "mp4";
+  if (type.includes("webm")) return "webm";
+  if (type.includes("ogg")) return "ogg";
+  return "bin";
+}
+
+export function wireCapture(root) {
+  const form = root.querySelector("form[data-capture]");
+  if (!form || !("indexedDB" in window) || !queue) return;
+  const say = (name) => form.dataset[name] || "";
+  const list = root.querySelector("[data-queue]");
+  const tools = form.querySelector("[data-capture-tools]");
+  const ready = form.querySelector("[data-capture-ready]");
+  const fileInput = form.querySelector('input[type="file"][name="file"]');
+  const photoInput = form.querySelector("[data-photo-input]");
+  tools.hidden = false;
+
+  // The media waiting for Save: a taken photo, a voice clip, or a picked file.
+  let pending = null;
+  const setPending = (blob, filename, message) => {
+    pending = blob ? { blob, filename } : null;
+    ready.textContent = blob ? message : "";
+  };
+
+  photoInput.addEventListener("change", () => {
+    const file = photoInput.files[0];
+    if (file) setPending(file, file.name, say("msgPhotoReady"));
+  });
+  fileInput?.addEventListener("change", () => {
+    const file = fileInput.files[0];
+    if (file) setPending(file, file.name, say("msgFileReady"));
+  });
+
+  wireCamera(form, say, (blob) => setPending(blob, "photo.jpg", say("msgPhotoReady")));
+  wireVoice(form, say, (blob) => setPending(blob, `voice.${extensionFor(blob.type)}`, say("msgVoiceReady")));
+
+  // --- the queue, as the learner sees it ---
+  const rows = new Map();
+  const rowFor = (item) => {
+    let row = rows.get(item.key);
+    if (row) return row;
+    row = document.createElement("li");
+    row.className = "item";
+    row.dataset.queueItem = item.key;
+    const title = Object.assign(document.createElement("strong"), { dir: "auto", textContent: item.title || item.filename });
+    const status = Object.assign(document.createElement("span"), { className: "muted" });
+    status.dataset.queueStatus = "";
+    status.setAttribute("role", "status");
+    const progress = Object.assign(document.createElement("progress"), { max: 1, value: 0, hidden: true });
+    const retry = Object.assign(document.createElement("button"), { type: "button", className: "button button-secondary", hidden: true });
+    retry.textContent = say("msgRetry");
+    retry.addEventListener("click", () => uploadNow({ includeFailed: true }));
+    row.append(title, status, progress, retry);
+    list.prepend(row);
+    list.hidden = false;
+    rows.set(item.key, row);
+    return row;
+  };
+  const show = (item, state, extra = {}) => {
+    const row = rowFor(item);
+    const [, status, progress, retry] = row.children;
+    row.dataset.state = state;
+    progress.hidden = state !== "uploading";
+    retry.hidden = state !== "failed";
+    if (state === "uploading") {
+      const percent = Math.round((extra.progress || 0) * 100);
+      progress.value = extra.progress || 0;
+      status.textContent = say("msgUploading").replace("{percent}", String(percent));
+    } else if (state === "uploaded") {
+      status.textContent = say("msgUploaded");
+    } else if (state === "failed") {
+      status.textContent = [say("msgFailed"), extra.error || item.error || ""].filter(Boolean).join(" ");
+    } else {
+      status.textContent = say("msgWaiting");
+    }
+  };
+
+  const uploadNow = async (options = {}) => {
+    if (!navigator.onLine) return;
+    await queue.flush({ ...options, csrf: csrfToken(), onState: show, again: true });
+  };
+
+  // Keep the item first, then try to send it; offline, it waits for the connection.
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const chosen = pending || (fileInput?.files[0] ? { blob: fileInput.files[0], filename: fileInput.files[0].name } : null);
+    if (!chosen) {
+      ready.textContent = say("msgNothing");
+      return;
+    }
+    let { blob, filename } = chosen;
+    if (blob.type.startsWith("image/") && blob.type !== "image/gif") {
+      blob = await downscalePhoto(blob);
+      if (blob !== chosen.blob) filename = filename.replace(/\.[^.]*$/, "") + ".jpg";
+    }
+    const item = queue.newItem({
+      blob,
+      filename,
+      title: form.elements.title?.value.trim() || "",
+      reflection: form.elements.reflection?.value.trim() || "",
+      csrf: csrfToken(),
+    });
+    await queue.put(item);
+    show(item, "waiting");
+    form.reset();
+    setPending(null);
+    if (navigator.onLine) uploadNow();
+    else queue.requestSync();
+  }, true);
+
+  // Uploads done by the service worker (Background Sync) while this page is open.
+  navigator.serviceWorker?.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type === "evidence-queue" && rows.has(data.key)) show({ key: data.key }, data.state);
+  });
+  window.addEventListener("online", () => uploadNow());
+
+  // On opening the page: show what is still waiting from before, and send it if we can.
+  queue.all().then((items) => {
+    for (const item of items) show(item, item.state === "failed" ? "failed" : "waiting");
+    if (items.length) {
+      uploadNow();
+      if (!navigator.onLine) queue.requestSync();
+    }
+  });
+}
+
+function wireCamera(form, say, taken) {
+  const box = form.querySelector("[data-camera]");
+  if (!box || !navigator.mediaDevices?.getUserMedia) return;
+  const start = box.querySelector("[data-camera-start]");
+  const video = box.querySelector("[data-camera-preview]");
+  const shoot = box.querySelector("[data-camera-shoot]");
+  const ready = form.querySelector("[data-capture-ready]");
+  let stream = null;
+  box.hidden = false;
+  start.addEventListener("click", async () => {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    } catch {
+      ready.textContent = say("msgNoCamera");
+      return;
+    }
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+    video.hidden = false;
+    shoot.hidden = false;
+    start.hidden = true;
+  });
+  shoot.addEventListener("click", async () => {
+    if (!video.videoWidth) return;
+    const canvas = Object.assign(document.createElement("canvas"), { width: video.videoWidth, height: video.videoHeight });
+    canvas.getContext("2d").drawImage(video, 0, 0);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+    if (blob) taken(blob);
+  });
+  window.addEventListener("pagehide", () => stream?.getTracks().forEach((track) => track.stop()));
+}
+
+function wireVoice(form, say, recorded) {
+  const box = form.querySelector("[data-voice]");
+  if (!box || !navigator.mediaDevices?.getUserMedia || !("MediaRecorder" in window)) return;
+  const start = box.querySelector("[data-voice-start]");
+  const stop = box.querySelector("[data-voice-stop]");
+  const duration = box.querySelector("[data-voice-duration]");
+  const ready = form.querySelector("[data-capture-ready]");
+  const type = ["audio/webm;codecs=opus", "audio/mp4", "audio/webm"].find((t) => MediaRecorder.isTypeSupported(t)) || "";
+  let recorder = null;
+  let timer = null;
+  box.hidden = false;
+  start.addEventListener("click", async () => {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+    } catch {
+      ready.textContent = say("msgNoMicrophone");
+      return;
+    }
+    const chunks = [];
+    recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
+    recorder.addEventListener("dataavailable", (event) => event.data.size && chunks.push(event.data));
+    recorder.addEventListener("stop", () => {
+      clearInterval(timer);
+      stream.getTracks().forEach((track) => track.stop());
+      start.hidden = false;
+      stop.hidden = true;
+      recorded(new Blob(chunks, { type: (recorder.mimeType || type || "audio/webm").split(";")[0] }));
+    });
+    const began = performance.now();
+    duration.textContent = formatDuration(0);
+    timer = setInterval(() => (duration.textContent = formatDuration((performance.now() - began) / 1000)), 250);
+    recorder.start(250);
+    start.hidden = true;
+    stop.hidden = false;
+  });
+  stop.addEventListener("click", () => recorder?.state === "recording" && recorder.stop());
+}
