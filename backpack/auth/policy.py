@@ -17,8 +17,11 @@ from backpack.models import (
     Passkey,
     PushSubscription,
     Role,
+    Submission,
+    SubmissionState,
     User,
     issuer_members,
+    submission_evidence,
 )
 
 
@@ -151,11 +154,91 @@ def own_push_subscription(user: User, subscription_id: int) -> PushSubscription:
 def can_view_evidence(user, evidence: Evidence) -> bool:
     """Tell whether the user may see an evidence item and its media.
 
-    Only its owner, for now. This is the one rule to extend when teachers review
-    submissions (a teacher of the learner, for evidence in a submission to one of their
-    badges); public sharing goes through share links, not through this rule.
+    Its owner, and a teacher who may review a sent (not draft) submission that holds it:
+    one who teaches the learner and belongs to the badge's issuer. Public sharing goes
+    through share links, not through this rule.
     """
-    return bool(user and user.is_authenticated and evidence.owner_id == user.id)
+    if not (user and user.is_authenticated):
+        return False
+    if evidence.owner_id == user.id:
+        return True
+    if not user.is_teacher:
+        return False
+    submissions = db.session.scalars(
+        db.select(Submission)
+        .join(submission_evidence, submission_evidence.c.submission_id == Submission.id)
+        .where(
+            submission_evidence.c.evidence_id == evidence.id,
+            Submission.state != SubmissionState.DRAFT.value,
+        )
+    )
+    return any(can_review(user, submission) for submission in submissions)
+
+
+def can_review(user, submission: Submission) -> bool:
+    """Tell whether the user may review the submission: a teacher of the learner who
+    belongs to the badge's issuer. Drafts are the learner's alone."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_teacher
+        and submission.state != SubmissionState.DRAFT
+        and teaches(user, submission.learner)
+        and is_member(user, submission.achievement.issuer_id)
+    )
+
+
+def submission_for_review(user: User, public_id: str) -> Submission:
+    """Return a submission the teacher may review, or 404."""
+    return _or_404(_by_public_id(Submission, public_id), lambda s: can_review(user, s))
+
+
+def teachers_of(learner: User) -> list[User]:
+    """Return every teacher with the learner in one of their classes."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Classroom, Classroom.teacher_id == User.id)
+            .join(Enrolment, Enrolment.classroom_id == Classroom.id)
+            .where(Enrolment.learner_id == learner.id, User.role == Role.TEACHER.value)
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def reviewers_of(submission: Submission) -> list[User]:
+    """Return the teachers to tell about a submission: the learner's teachers in the badge's issuer."""
+    return [
+        teacher
+        for teacher in teachers_of(submission.learner)
+        if is_member(teacher, submission.achievement.issuer_id)
+    ]
+
+
+def submittable_achievements(learner: User) -> list[Achievement]:
+    """Return the badges a learner may send evidence for: those of issuers their teachers belong to."""
+    teacher_ids = (
+        db.select(Classroom.teacher_id)
+        .join(Enrolment, Enrolment.classroom_id == Classroom.id)
+        .where(Enrolment.learner_id == learner.id)
+    )
+    issuer_ids = db.select(issuer_members.c.issuer_id).where(issuer_members.c.user_id.in_(teacher_ids))
+    return list(
+        db.session.scalars(
+            db.select(Achievement)
+            .where(Achievement.issuer_id.in_(issuer_ids))
+            .order_by(Achievement.name, Achievement.id)
+        )
+    )
+
+
+def submittable_achievement(learner: User, public_id: str) -> Achievement:
+    """Return a badge the learner may send evidence for, or 404."""
+    return _or_404(
+        _by_public_id(Achievement, public_id),
+        lambda found: learner.is_learner and found in submittable_achievements(learner),
+    )
 
 
 def evidence_for(user, public_id: str) -> Evidence:

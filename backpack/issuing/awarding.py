@@ -58,12 +58,16 @@ def _achievement_claim(achievement: Achievement) -> openbadge.Achievement:
     )
 
 
-def _credential(award: Award, status_entry: dict) -> str:
-    """Build and sign the award's credential; return it exactly as it will be stored."""
+def _credential(award: Award, status_entry: dict, items: tuple = ()) -> str:
+    """Build and sign the award's credential; return it exactly as it will be stored.
+
+    items: further evidence[] entries (a submission's evidence, as links the learner controls).
+    """
     achievement = award.achievement
     evidence = ()
     if award.evidence_url or award.note:
         evidence = (openbadge.Evidence(id=award.evidence_url, narrative=award.note),)
+    evidence += tuple(items)
     unsigned = openbadge.build_credential(
         credential_id=f"urn:uuid:{award.public_id}",
         issuer=issuers.profile(achievement.issuer),
@@ -103,7 +107,7 @@ def holds(learner: User, achievement: Achievement) -> bool:
 
 
 def _issue_one(
-    achievement: Achievement, learner: User, *, by, source, note, evidence_url, claim_code
+    achievement: Achievement, learner: User, *, by, source, note, evidence_url, claim_code, evidence=()
 ) -> Award | None:
     """Sign and store one award; None if the learner already holds the badge."""
     live = db.session.scalar(
@@ -135,7 +139,7 @@ def _issue_one(
         status_index=index,
         credential_json="",
     )
-    award.credential_json = _credential(award, entry)
+    award.credential_json = _credential(award, entry, tuple(evidence))
     db.session.add(award)
     enqueue_for(learner, "badge-awarded", award=award)
     return award
@@ -150,9 +154,11 @@ def award(
     note: str | None = None,
     evidence_url: str | None = None,
     claim_code: ClaimCode | None = None,
+    evidence: tuple[openbadge.Evidence, ...] = (),
 ) -> AwardOutcome:
     """Award the badge to each learner once; stacks they complete are awarded too.
 
+    evidence: extra evidence[] entries for the credential (e.g. a submission's items).
     The caller commits. A concurrent double tap that slips past the check fails on the
     unique index (IntegrityError): the caller rolls back, so no second credential exists.
     """
@@ -168,6 +174,7 @@ def award(
             note=note,
             evidence_url=evidence_url,
             claim_code=claim_code,
+            evidence=evidence,
         )
         if created is None:
             outcome.already_held.append(learner)

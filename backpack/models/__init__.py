@@ -6,6 +6,7 @@ from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
 from backpack.models.notify import Outbox, OutboxStatus, PushSubscription
 from backpack.models.roster import Classroom, Enrolment
 from backpack.models.share import ShareLink
+from backpack.models.submission import Submission, SubmissionEvent, SubmissionState, submission_evidence
 from backpack.models.issuer import Issuer, issuer_members
 from backpack.models.user import Passkey, Role, User
 
@@ -30,6 +31,10 @@ __all__ = [
     "Privacy",
     "Role",
     "ShareLink",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionState",
+    "submission_evidence",
     "User",
     "WebAuthnChallenge",
 ]

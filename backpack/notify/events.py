@@ -83,6 +83,31 @@ def badge_revoked(award: Award, language: str) -> Notice:
     )
 
 
+@event("evidence-submitted")
+def evidence_submitted(submission, recipient: User, language: str) -> Notice:
+    # One per teacher and per round: a resubmission is news again.
+    return Notice(
+        title=_("Evidence to review: %(name)s", name=submission.achievement.text_in(language)["name"]),
+        body=_("%(learner)s sent evidence for this badge.", learner=submission.learner.display_name),
+        url=path_for("evidence.review", public_id=submission.public_id),
+        tag=f"submission-{submission.public_id}",
+        icon=path_for("issuing.badge_image", public_id=submission.achievement.public_id),
+        dedupe_key=f"evidence-submitted:{submission.public_id}:{submission.rounds}:{recipient.id}",
+    )
+
+
+@event("submission-returned")
+def submission_returned(submission, language: str) -> Notice:
+    return Notice(
+        title=_("Your teacher replied: %(name)s", name=submission.achievement.text_in(language)["name"]),
+        body=submission.feedback or "",
+        url=path_for("evidence.submit", badge_id=submission.achievement.public_id),
+        tag=f"submission-{submission.public_id}",
+        icon=path_for("issuing.badge_image", public_id=submission.achievement.public_id),
+        dedupe_key=f"submission-returned:{submission.public_id}:{submission.rounds}",
+    )
+
+
 @event("test")
 def test_message(language: str) -> Notice:
     return Notice(

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from backpack.auth import invites
-from backpack.evidence import capture
+from backpack.evidence import capture, submissions
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
 from backpack.sharing import links
@@ -75,6 +75,16 @@ ROUTES = [
     ("evidence.media", "GET", "/evidence/{evidence}/media", {}, only({LEARNER: 200}, 404)),
     ("evidence.thumbnail", "GET", "/evidence/{evidence}/thumbnail", {}, only({LEARNER: 200}, 404)),
     ("evidence.delete", "POST", "/evidence/{evidence}/delete", {}, only({LEARNER: 302}, 403)),
+    # Submissions: the learner sends evidence; only a teacher of the learner in the badge's issuer reviews.
+    ("evidence.submissions_index", "GET", "/my/submissions", {}, only({LEARNER: 200}, 403)),
+    ("evidence.submit", "GET", "/my/submissions/{third_badge_public}", {}, only({LEARNER: 200}, 403)),
+    ("evidence.submit", "POST", "/my/submissions/{third_badge_public}", {"evidence": "{evidence}", "action": "submit"}, only({LEARNER: 302}, 403)),
+    ("evidence.review_queue", "GET", "/review", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("evidence.review", "GET", "/review/{submission}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("evidence.review_award", "POST", "/review/{submission}/award", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("evidence.review_return", "POST", "/review/{submission}/return", {"feedback": "More light"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    # Evidence in a sent submission: its reviewing teacher may see it too.
+    ("evidence.media", "GET", "/evidence/{submitted_evidence}/media", {}, only({LEARNER: 200, TEACHER: 200}, 404)),
     ("sharing.share", "GET", "/my/badges/{award_public}/share", {}, only({LEARNER: 200}, 403)),
     ("sharing.share", "POST", "/my/badges/{award_public}/share", {"expiry": "week"}, only({LEARNER: 302}, 403)),
     ("sharing.show", "GET", "/my/shares/{share}", {}, only({LEARNER: 200}, 403)),
@@ -150,7 +160,18 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     }
     ids.update(_push_ids(learner))
     ids.update(_evidence_ids(learner))
+    ids.update(_submission_ids(learner, issuer, teacher, make_achievement))
     return actors, ids
+
+
+def _submission_ids(learner, issuer, teacher, make_achievement):
+    """A submission the learner sent for a badge, and a badge they have not sent for yet."""
+    item, _created = capture.save_evidence(learner, tiny_png(), idempotency_key=str(uuid.uuid4()))
+    sent_for = make_achievement(issuer, by=teacher, name="Reviewed badge")
+    third = make_achievement(issuer, by=teacher, name="Third badge")
+    sent = submissions.save(learner, sent_for, evidence_ids=[item.public_id], reflection="I did it", send=True)
+    db.session.commit()
+    return {"submission": sent.public_id, "submitted_evidence": item.public_id, "third_badge_public": third.public_id}
 
 
 def _evidence_ids(learner):
