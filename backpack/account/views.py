@@ -9,16 +9,21 @@ from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, own_passkey, require
 from backpack.extensions import db
 from backpack.i18n.forms import LanguageForm
+from backpack.learner.forms import CONFIRM_WORD, DeleteAccountForm
 
 
 @bp.get("/")
 @require(Action.MANAGE_ACCOUNT)
-def index():
+def index(delete_form=None):
     language_form = LanguageForm(language=current_user.preferred_language or "en")
+    if delete_form is None and current_user.is_learner:
+        delete_form = DeleteAccountForm(formdata=None)
     return render_template(
         "account/index.html",
         language_form=language_form,
         form=PlainForm(),
+        delete_form=delete_form,
+        confirm_word=CONFIRM_WORD,
         added=request.args.get("added", type=int),
     )
 

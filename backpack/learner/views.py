@@ -1,7 +1,8 @@
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
+from werkzeug.wsgi import wrap_file
 from sqlalchemy.exc import IntegrityError
 
 from backpack.auth.policy import Action, own_award, require
@@ -10,7 +11,8 @@ from backpack.issuing import claims
 from backpack.issuing.badge_forms import ClaimForm
 from backpack.issuing.public_views import CREDENTIAL_TYPE
 from backpack.issuing.verification import verify_award
-from backpack.learner import badges, bp
+from backpack.learner import badges, bp, my_data
+from backpack.learner.forms import DeleteAccountForm
 
 CLAIM_LIMIT = "10 per minute;60 per hour"
 
@@ -110,3 +112,33 @@ def redeem():
     award = outcome.created[0]
     flash(_("You earned a badge: %(name)s", name=award.achievement.text_in(_locale())["name"]), "success")
     return redirect(url_for("learner.badge", public_id=award.public_id))
+
+
+@bp.get("/my/data.zip")
+@require(Action.USE_BACKPACK)
+def export_data():
+    """Everything of the learner's as one ZIP, built in a temporary file and streamed."""
+    spool = my_data.build_export(current_user)
+    size = spool.seek(0, 2)
+    spool.seek(0)
+    response = Response(wrap_file(request.environ, spool), mimetype="application/zip", direct_passthrough=True)
+    response.content_length = size
+    response.headers["Content-Disposition"] = 'attachment; filename="my-backpack.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/account/delete")
+@require(Action.USE_BACKPACK)
+def delete_account():
+    """Delete the learner's account once they typed the confirmation word."""
+    from backpack.account.views import index as account_index
+
+    form = DeleteAccountForm()
+    if not form.validate_on_submit():
+        return account_index(delete_form=form), 400
+    my_data.delete_account(current_user)
+    logout_user()
+    session.clear()
+    flash(_("Your account and your evidence were deleted. Badges you downloaded stay valid."), "success")
+    return redirect(url_for("i18n.choose"))

@@ -66,6 +66,9 @@ ROUTES = [
     ("learner.download_json", "GET", "/my/badges/{award_public}/credential.json", {}, only({LEARNER: 200}, 403)),
     ("learner.download_png", "GET", "/my/badges/{award_public}/badge.png", {}, only({LEARNER: 200}, 403)),
     ("learner.download_svg", "GET", "/my/badges/{award_public}/badge.svg", {}, only({LEARNER: 200}, 403)),
+    ("learner.export_data", "GET", "/my/data.zip", {}, only({LEARNER: 200}, 403)),
+    # A wrong confirmation word: let in, then refused, so the world survives the test.
+    ("learner.delete_account", "POST", "/account/delete", {"confirm": "nope"}, only({LEARNER: 400}, 403)),
     ("learner.claim", "GET", "/claim", {}, only({LEARNER: 200}, 403)),
     ("learner.claim_from_link", "GET", "/claim/{claim_code}", {}, only({LEARNER: 200}, 403)),
     ("learner.redeem", "POST", "/claim", {"code": "{claim_code}"}, only({LEARNER: 302}, 403)),

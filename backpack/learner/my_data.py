@@ -1,0 +1,173 @@
+"""A learner's own data: everything exported as one ZIP, and deleting the account.
+
+The ZIP is written to an anonymous temporary file, copying evidence from the media store
+in chunks, so a long video never sits in memory. Deleting an account removes everything
+personal but keeps the awards (without their learner) and their status-list entries: the
+credentials already handed out stay verifiable, and can still be revoked.
+"""
+import hashlib
+import json
+import tempfile
+import zipfile
+from typing import BinaryIO
+
+from flask import current_app, render_template
+
+from backpack.evidence.capture import evidence_of
+from backpack.extensions import db
+from backpack.learner import badges
+from backpack.models import (
+    Award,
+    Enrolment,
+    Evidence,
+    Invite,
+    Outbox,
+    Passkey,
+    PushSubscription,
+    ShareLink,
+    Submission,
+    SubmissionEvent,
+    User,
+    WebAuthnChallenge,
+    issuer_members,
+    submission_evidence,
+)
+from backpack.storage import CHUNK, media_store
+
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/png": "png",
+    "video/mp4": "mp4",
+    "video/webm": "webm",
+    "audio/mp4": "m4a",
+    "audio/webm": "webm",
+    "audio/ogg": "ogg",
+    "audio/aac": "aac",
+    "audio/mpeg": "mp3",
+    "application/pdf": "pdf",
+}
+
+
+def extension(mimetype: str) -> str:
+    return EXTENSIONS.get(mimetype, "bin")
+
+
+class _Writer:
+    """Adds files to the ZIP and remembers each one's size and SHA-256 for the manifest."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.files: list[dict] = []
+
+    def add_bytes(self, name: str, data: bytes, *, compress: bool = True) -> None:
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        self.archive.writestr(info, data)
+        self.files.append({"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+
+    def add_stream(self, name: str, source: BinaryIO) -> dict:
+        """Copy a stream into the ZIP in chunks (stored: media is already compressed)."""
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_STORED
+        digest, size = hashlib.sha256(), 0
+        with self.archive.open(info, "w", force_zip64=True) as out:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        entry = {"path": name, "size": size, "sha256": digest.hexdigest()}
+        self.files.append(entry)
+        return entry
+
+
+def build_export(learner: User) -> BinaryIO:
+    """Write the learner's ZIP to a temporary file and return it, rewound; the caller closes it."""
+    awards = badges.awards_of(learner)
+    items = evidence_of(learner)
+    store = media_store()
+    spool = tempfile.TemporaryFile()
+    try:
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+            writer = _Writer(archive)
+            badge_rows = []
+            for award in awards:
+                base = award.public_id
+                writer.add_bytes(f"credentials/{base}.json", award.credential_json.encode("utf-8"))
+                writer.add_bytes(f"images/{base}.png", badges.baked_png(award), compress=False)
+                writer.add_bytes(f"images/{base}.svg", badges.baked_svg(award))
+                badge_rows.append({"award": award, "name": award.achievement.name, "state": badges.state(award)})
+            evidence_rows = []
+            for item in items:
+                base = f"evidence/{item.public_id}"
+                media_name = f"{base}.{extension(item.mimetype)}"
+                with store.open(item.object_key) as source:
+                    entry = writer.add_stream(media_name, source)
+                if entry["sha256"] != item.sha256:
+                    current_app.logger.warning("evidence %s does not match its checksum", item.public_id)
+                writer.add_bytes(f"{base}.txt", _evidence_text(item).encode("utf-8"))
+                evidence_rows.append({"item": item, "file": media_name, "text": f"{base}.txt"})
+            index = render_template(
+                "learner/export_index.html", learner=learner, badges=badge_rows, evidence=evidence_rows
+            )
+            writer.add_bytes("index.html", index.encode("utf-8"))
+            manifest = {
+                "format": "backpack-export/1",
+                "learner": learner.display_name,
+                "files": writer.files,
+            }
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        spool.seek(0)
+        return spool
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _evidence_text(item: Evidence) -> str:
+    lines = [item.title or "", "", item.reflection or ""]
+    return "\n".join(lines).strip() + "\n"
+
+
+def delete_account(learner: User) -> None:
+    """Delete the learner and everything personal; keep their awards, without them.
+
+    Media files go first: if one can't be removed the error stops everything, and the
+    learner can try again, rather than their files staying behind with no row to find them.
+    """
+    store = media_store()
+    items = evidence_of(learner)
+    for item in items:
+        for key in (item.object_key, item.thumbnail_key):
+            if key:
+                store.delete(key)
+
+    user_id = learner.id
+    submission_ids = db.select(Submission.id).where(Submission.learner_id == user_id)
+    evidence_ids = db.select(Evidence.id).where(Evidence.owner_id == user_id)
+    session = db.session
+    session.execute(
+        db.delete(submission_evidence).where(
+            submission_evidence.c.submission_id.in_(submission_ids)
+            | submission_evidence.c.evidence_id.in_(evidence_ids)
+        )
+    )
+    session.execute(db.delete(SubmissionEvent).where(SubmissionEvent.submission_id.in_(submission_ids)))
+    session.execute(db.delete(Submission).where(Submission.learner_id == user_id))
+    session.execute(db.delete(Evidence).where(Evidence.owner_id == user_id))
+    session.execute(db.delete(ShareLink).where(ShareLink.owner_id == user_id))
+    session.execute(db.delete(Outbox).where(Outbox.user_id == user_id))
+    session.execute(db.delete(PushSubscription).where(PushSubscription.user_id == user_id))
+    session.execute(db.delete(WebAuthnChallenge).where(WebAuthnChallenge.user_id == user_id))
+    session.execute(db.delete(Invite).where(Invite.user_id == user_id))
+    session.execute(db.delete(Enrolment).where(Enrolment.learner_id == user_id))
+    session.execute(db.delete(issuer_members).where(issuer_members.c.user_id == user_id))
+    session.execute(db.delete(Passkey).where(Passkey.user_id == user_id))
+    # Awards stay, with their status-list entries, so revocation keeps working.
+    session.execute(
+        db.update(Award).where(Award.learner_id == user_id).values(learner_id=None),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(db.delete(User).where(User.id == user_id))
+    session.commit()
+    session.expire_all()
