@@ -10,7 +10,7 @@ from backpack.extensions import db, limiter
 from backpack.issuing import claims
 from backpack.issuing.badge_forms import ClaimForm
 from backpack.issuing.public_views import CREDENTIAL_TYPE
-from backpack.issuing.verification import verify_award
+from backpack.sharing.verdict import verdict
 from backpack.learner import badges, bp, my_data
 from backpack.learner.forms import DeleteAccountForm
 
@@ -37,7 +37,7 @@ def badge(public_id: str):
         award=award,
         text=award.achievement.text_in(_locale()),
         state=badges.state(award),
-        result=verify_award(award),
+        result=verdict(award),
     )
 
 
