@@ -1,5 +1,11 @@
-"""Demo data: an admin, a teacher, a class, an issuer, badges and awards; safe to load again."""
+"""Demo data: an admin, a teacher, a class, an issuer, badges, awards and evidence to review;
+safe to load again."""
+import io
+
+from PIL import Image, ImageDraw
+
 from backpack.auth import invites
+from backpack.evidence import capture, submissions
 from backpack.extensions import db
 from backpack.issuing import achievements, awarding, badge_image, issuers, status
 from backpack.models import Achievement, Award, Classroom, Enrolment, Issuer, Role, User
@@ -83,6 +89,38 @@ def _demo_badges(teacher: User, learners: list[User]) -> None:
     status.revoke(mistaken, "Awarded to the wrong learner by mistake.", by=teacher)
 
 
+DEMO_EVIDENCE_KEY = "00000000-0000-4000-8000-00000000de70"
+DEMO_EMAIL = ["Dear Mr Lee,", "The kitchen tap is leaking.", "Could you repair it this week?", "Thank you,", "Carlos"]
+
+
+def _email_photo() -> bytes:
+    """A photo of handwritten work, drawn here so the demo needs no files."""
+    picture = Image.new("RGB", (900, 600), (250, 246, 232))
+    pen = ImageDraw.Draw(picture)
+    for number, line in enumerate(DEMO_EMAIL):
+        pen.line([(40, 110 + number * 90), (860, 110 + number * 90)], fill=(170, 200, 230), width=2)
+        pen.text((50, 70 + number * 90), line, fill=(30, 40, 110), font_size=40)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _demo_submission(learner: User, badge: Achievement) -> None:
+    """A photo of written work sent for a badge, waiting in the teacher's review queue."""
+    if submissions.find(learner, badge) is not None:
+        return
+    photo, _created = capture.save_evidence(
+        learner,
+        _email_photo(),
+        idempotency_key=DEMO_EVIDENCE_KEY,
+        title="My e-mail to the landlord",
+        reflection="I wrote it at home and checked the spelling with my friend.",
+    )
+    submissions.save(
+        learner, badge, evidence_ids=[photo.public_id], reflection="I practised polite requests.", send=True
+    )
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Create what is missing and return (label, invite token) for everyone demo."""
     admin = _person(ADMIN, Role.ADMIN)
@@ -101,6 +139,8 @@ def load_demo() -> list[tuple[str, str]]:
         learners.append(learner)
     db.session.flush()
     _demo_badges(teacher, learners)
+    email_badge = db.session.scalar(db.select(Achievement).where(Achievement.name == BADGES[2][0]))
+    _demo_submission(learners[1], email_badge)
     people = [("Admin", admin), ("Teacher", teacher)] + [
         (f"Learner {learner.display_name}", learner) for learner in learners
     ]

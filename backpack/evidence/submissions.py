@@ -77,6 +77,11 @@ def submissions_of(learner: User) -> list[Submission]:
     )
 
 
+def pending_of(learner: User) -> list[Submission]:
+    """Return the learner's submissions still on their way to a badge, for the home page."""
+    return [s for s in submissions_of(learner) if s.state != SubmissionState.AWARDED]
+
+
 def _own_items(learner: User, public_ids: list[str]) -> list[Evidence]:
     wanted = list(dict.fromkeys(public_ids))
     if len(wanted) > MAX_ITEMS:

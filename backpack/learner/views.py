@@ -6,6 +6,7 @@ from werkzeug.wsgi import wrap_file
 from sqlalchemy.exc import IntegrityError
 
 from backpack.auth.policy import Action, own_award, require
+from backpack.evidence import submissions
 from backpack.extensions import db, limiter
 from backpack.issuing import claims
 from backpack.issuing.badge_forms import ClaimForm
@@ -25,6 +26,7 @@ def backpack_home():
         awards=awards,
         state=badges.state,
         stacks=badges.stacks_in_progress(current_user, awards),
+        pending=submissions.pending_of(current_user),
     )
 
 

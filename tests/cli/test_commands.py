@@ -7,7 +7,8 @@ from sqlalchemy import create_engine, inspect
 from backpack import create_app
 from backpack.extensions import db
 from backpack.issuing.verification import verify_award
-from backpack.models import Achievement, Award, Classroom, Issuer, Role, User
+from backpack.models import Achievement, Award, Classroom, Issuer, Role, Submission, User
+from backpack.storage import media_store
 from tests.conftest import Actor, new_client
 
 
@@ -88,6 +89,16 @@ def test_demo_has_an_issuer_four_badges_a_stack_and_one_revoked_award(app, runne
     assert [a.revocation_reason for a in awards if a.is_revoked] == ["Awarded to the wrong learner by mistake."]
     assert any(a.achievement_id == stacks[0].id and a.source == "stack" for a in awards)
     assert {verify_award(a).status for a in awards} == {"valid", "revoked"}
+
+
+def test_demo_has_a_photo_waiting_for_review(app, runner):
+    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo"])
+    [submission] = db.session.scalars(db.select(Submission)).all()
+    assert submission.state == "submitted" and submission.achievement.name == "Writing a short e-mail"
+    [photo] = submission.evidence
+    assert photo.kind == "photo" and photo.owner_id == submission.learner_id
+    assert media_store().read(photo.object_key)[:3] == b"\xff\xd8\xff"
 
 
 def test_export_credentials_writes_each_exactly_as_signed(app, runner, tmp_path):

@@ -287,3 +287,23 @@ def test_queue_is_newest_first_and_filters_by_class_and_badge(school, make_user,
     outsider_class = db.session.scalar(db.select(Classroom).where(Classroom.teacher_id == school["outsider"].user.id))
     assert order(f"?classroom={outsider_class.id}") == []
     assert order("?classroom=nonsense") == order()
+
+
+def test_the_backpack_home_lists_submissions_until_they_are_awarded(school):
+    teacher, omar = school["teacher"], school["omar"]
+    badge = school["badge"]
+    item = keep(omar.user, samples.jpeg())
+    home = omar.client.get("/").get_data(as_text=True)
+    assert "data-pending-submissions" not in home
+
+    post(omar, f"/my/submissions/{badge.public_id}", {"evidence": [item.public_id], "action": "submit"})
+    home = omar.client.get("/").get_data(as_text=True)
+    assert 'data-submission-state="submitted"' in home and "Safe welding" in home
+    assert f"/my/submissions/{badge.public_id}" in home
+
+    submission = db.session.scalar(db.select(Submission))
+    post(teacher, f"/review/{submission.public_id}/award")
+    db.session.expire_all()
+    assert submission.state == "awarded"
+    home = omar.client.get("/").get_data(as_text=True)
+    assert "data-pending-submissions" not in home and "Safe welding" in home
