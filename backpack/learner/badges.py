@@ -78,3 +78,15 @@ def baked_svg(award: Award) -> bytes:
 
 def credential(award: Award) -> dict:
     return json.loads(award.credential_json)
+
+
+def sent_evidence(award: Award) -> list[dict]:
+    """Return the credential's evidence[] links to items the learner sent (a submission's).
+
+    The signed credential is the record of what the badge was awarded for; its first entry
+    is the teacher's own note or link when the award has one (shown apart on the page).
+    """
+    entries = credential(award).get("evidence", [])
+    if award.evidence_url or award.note:
+        entries = entries[1:]
+    return [entry for entry in entries if entry.get("id")]

@@ -40,6 +40,7 @@ def badge(public_id: str):
         text=award.achievement.text_in(_locale()),
         state=badges.state(award),
         result=verdict(award),
+        sent_evidence=badges.sent_evidence(award),
     )
 
 

@@ -12,17 +12,13 @@ from flask import request, request_started
 from PIL import Image
 from playwright.sync_api import expect
 
-from backpack.extensions import db
-from backpack.models import Evidence, Role
+from backpack.models import Role
 from tests.browser.phone_photos import noisy_photo
+from tests.browser.steps import QUEUED, stored_evidence
 
 pytestmark = pytest.mark.browser
 
 UPLOAD_BUDGET = 400_000
-QUEUED = """async () => {
-  const { backpackEvidenceQueue } = self;
-  return (await backpackEvidenceQueue.all()).length;
-}"""
 
 
 @contextmanager
@@ -41,13 +37,6 @@ def uploads_received(server):
         yield received
     finally:
         request_started.disconnect(spy, server.app)
-
-
-def stored_evidence(server, user_id: int) -> list[Evidence]:
-    with server.database() as session:
-        rows = session.scalars(db.select(Evidence).where(Evidence.owner_id == user_id)).all()
-        session.expunge_all()
-        return rows
 
 
 def test_learner_captures_online_and_offline_and_each_item_is_stored_once(phones, live_server):

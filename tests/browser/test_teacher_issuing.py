@@ -17,8 +17,9 @@ from playwright.sync_api import expect
 
 from backpack.extensions import db
 from backpack.issuing.badge_image import design_badge
-from backpack.models import Achievement, Award, Classroom, Enrolment, Role
+from backpack.models import Achievement, Award, Role
 from tests.browser.accessibility import assert_accessible
+from tests.browser.steps import join, start_class
 
 pytestmark = pytest.mark.browser
 
@@ -31,18 +32,6 @@ def read_qr(locator) -> str:
     codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(locator.screenshot())))
     assert len(codes) == 1, f"expected one QR code on screen, found {len(codes)}"
     return codes[0].text
-
-
-def start_class(server, teacher, learners, name="Evening English B1") -> None:
-    """Put the learners in a class of the teacher's, as the Classes page would."""
-    with server.database() as session:
-        classroom = Classroom(name=name, teacher_id=teacher.user_id)
-        session.add(classroom)
-        session.flush()
-        session.add_all(
-            Enrolment(classroom_id=classroom.id, learner_id=person.user_id) for person in learners
-        )
-        session.commit()
 
 
 def awards_held(server, badge_name: str) -> dict[int, int]:
@@ -77,12 +66,6 @@ def award_requests(server):
         yield received
     finally:
         request_started.disconnect(note, server.app)
-
-
-def join(phone, person) -> None:
-    """Open the person's invite on their phone and create a passkey there."""
-    phone.open(person.invite_path)
-    phone.press_passkey_button("Create my passkey", lands_on=r"/account/welcome$")
 
 
 def test_teacher_designs_awards_shares_and_revokes_a_badge(phones, live_server):
