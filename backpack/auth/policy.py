@@ -11,12 +11,15 @@ from backpack.models import (
     Award,
     ClaimCode,
     Classroom,
+    Collection,
+    CollectionItem,
     Enrolment,
     Evidence,
     Issuer,
     Passkey,
     PushSubscription,
     Role,
+    ShareLink,
     Submission,
     SubmissionState,
     User,
@@ -137,6 +140,33 @@ def claim_code_for(user: User, claim_id: int) -> ClaimCode:
 def own_award(user: User, public_id: str) -> Award:
     """Return one of the learner's own awards, or 404."""
     return _or_404(_by_public_id(Award, public_id), lambda award: award.learner_id == user.id)
+
+
+def own_collection(user: User, public_id: str) -> Collection:
+    """Return one of the learner's own collections, or 404."""
+    return _or_404(_by_public_id(Collection, public_id), lambda found: found.owner_id == user.id)
+
+
+def collection_item_in(collection: Collection, item_id: int) -> CollectionItem:
+    """Return an item of this (already allowed) collection, or 404."""
+    return _or_404(db.session.get(CollectionItem, item_id), lambda item: item.collection_id == collection.id)
+
+
+def shared_evidence(link: ShareLink, public_id: str) -> Evidence:
+    """Return evidence the public may see through a live link: only a shareable item of the
+    linked collection, so marking it private stops it at once. 404 otherwise."""
+    if link.collection_id is None or not link.is_live():
+        abort(404)
+    found = db.session.scalar(
+        db.select(Evidence)
+        .join(CollectionItem, CollectionItem.evidence_id == Evidence.id)
+        .where(
+            CollectionItem.collection_id == link.collection_id,
+            CollectionItem.shareable.is_(True),
+            Evidence.public_id == public_id,
+        )
+    )
+    return _or_404(found, lambda item: item.owner_id == link.owner_id)
 
 
 def own_passkey(user: User, passkey_id: int) -> Passkey:

@@ -81,7 +81,11 @@ def _form_errors(form: EvidenceForm):
 @bp.get("/evidence/<public_id>/media")
 def media(public_id: str):
     """Serve the file to those allowed to see it, in ranges so videos can be scrubbed."""
-    evidence = evidence_for(current_user, public_id)
+    return send_evidence(evidence_for(current_user, public_id))
+
+
+def send_evidence(evidence):
+    """Serve an item someone was allowed to see: files as a download, media inline."""
     if evidence.kind == EvidenceKind.FILE:
         disposition = f'attachment; filename="evidence-{evidence.public_id}.pdf"'
     else:

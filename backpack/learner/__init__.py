@@ -1,6 +1,6 @@
-"""The learner's side: their badges, claiming a badge with a code, downloads."""
+"""The learner's side: their badges, collections, claiming a badge with a code, downloads."""
 from flask import Blueprint
 
 bp = Blueprint("learner", __name__)
 
-from backpack.learner import views  # noqa: E402,F401  (routes attach to bp)
+from backpack.learner import collection_views, views  # noqa: E402,F401  (routes attach to bp)

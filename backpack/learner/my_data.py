@@ -16,8 +16,10 @@ from flask import current_app, render_template
 from backpack.evidence.capture import evidence_of
 from backpack.extensions import db
 from backpack.learner import badges
+from backpack.learner.collections import collections_of
 from backpack.models import (
     Award,
+    Collection,
     Enrolment,
     Evidence,
     Invite,
@@ -108,7 +110,11 @@ def build_export(learner: User) -> BinaryIO:
                 writer.add_bytes(f"{base}.txt", _evidence_text(item).encode("utf-8"))
                 evidence_rows.append({"item": item, "file": media_name, "text": f"{base}.txt"})
             index = render_template(
-                "learner/export_index.html", learner=learner, badges=badge_rows, evidence=evidence_rows
+                "learner/export_index.html",
+                learner=learner,
+                badges=badge_rows,
+                evidence=evidence_rows,
+                collections=collections_of(learner),
             )
             writer.add_bytes("index.html", index.encode("utf-8"))
             manifest = {
@@ -156,6 +162,7 @@ def delete_account(learner: User) -> None:
     session.execute(db.delete(Submission).where(Submission.learner_id == user_id))
     session.execute(db.delete(Evidence).where(Evidence.owner_id == user_id))
     session.execute(db.delete(ShareLink).where(ShareLink.owner_id == user_id))
+    session.execute(db.delete(Collection).where(Collection.owner_id == user_id))  # items go with them
     session.execute(db.delete(Outbox).where(Outbox.user_id == user_id))
     session.execute(db.delete(PushSubscription).where(PushSubscription.user_id == user_id))
     session.execute(db.delete(WebAuthnChallenge).where(WebAuthnChallenge.user_id == user_id))

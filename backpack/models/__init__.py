@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
 from backpack.models.award import Award, StatusList
+from backpack.models.collection import Collection, CollectionItem
 from backpack.models.evidence import Evidence, EvidenceKind, Privacy
 from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
 from backpack.models.notify import Outbox, OutboxStatus, PushSubscription
@@ -14,6 +15,8 @@ __all__ = [
     "Achievement",
     "Award",
     "ClaimCode",
+    "Collection",
+    "CollectionItem",
     "Evidence",
     "EvidenceKind",
     "Issuer",

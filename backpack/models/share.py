@@ -1,21 +1,29 @@
-"""Share links: a learner's public link to one badge, for employers."""
+"""Share links: a learner's public link to one badge or one collection, for employers."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backpack.extensions import db
 from backpack.models.award import Award
+from backpack.models.collection import Collection
 from backpack.models.time import UTCDateTime, utcnow
 from backpack.models.user import User
 
 
 class ShareLink(db.Model):
     __tablename__ = "share_links"
+    __table_args__ = (
+        # A link shows exactly one thing: a badge or a collection.
+        CheckConstraint("(award_id IS NULL) <> (collection_id IS NULL)", name="one_target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), index=True)
+    collection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), index=True
+    )
     # Looked up by hash (a leaked database shows no working link); the token itself is
     # kept sealed so the owner can show the QR code again.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -28,7 +36,8 @@ class ShareLink(db.Model):
     last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     owner: Mapped[User] = relationship()
-    award: Mapped[Award] = relationship()
+    award: Mapped[Award | None] = relationship()
+    collection: Mapped[Collection | None] = relationship()
 
     def is_live(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

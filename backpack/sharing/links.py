@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from backpack.credentials.keys import open_private_key, seal_private_key
 from backpack.extensions import db
-from backpack.models import Award, ShareLink, User
+from backpack.models import Award, Collection, ShareLink, User
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
 from backpack.web.refusal import Refusal
@@ -31,13 +31,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(award: Award, *, owner: User, expiry: str, include_evidence: bool) -> tuple[ShareLink, str]:
-    """Create a share link for one of the owner's badges; return it with its token."""
+def create(
+    target: Award | Collection, *, owner: User, expiry: str, include_evidence: bool = False
+) -> tuple[ShareLink, str]:
+    """Create a share link for one of the owner's badges or collections; return it with its token."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     lifetime = EXPIRY_CHOICES[expiry]
     link = ShareLink(
         owner=owner,
-        award=award,
+        **{"collection" if isinstance(target, Collection) else "award": target},
         token_hash=_hash(token),
         sealed_token=seal_private_key(token.encode(), current_app.config["KEY_ENCRYPTION_SECRET"]),
         include_evidence=include_evidence,
@@ -68,6 +70,7 @@ def find_live(token: str) -> ShareLink:
         db.select(ShareLink)
         .where(ShareLink.token_hash == digest)
         .options(
+            joinedload(ShareLink.collection).joinedload(Collection.owner),
             award.joinedload(Award.achievement),
             award.joinedload(Award.issuer),
             award.joinedload(Award.learner),
@@ -90,11 +93,11 @@ def count_view(link: ShareLink) -> None:
     )
 
 
-def links_of(award: Award) -> list[ShareLink]:
+def links_of(target: Award | Collection) -> list[ShareLink]:
+    """Return the links made for a badge or a collection, newest first."""
+    column = ShareLink.collection_id if isinstance(target, Collection) else ShareLink.award_id
     return list(
-        db.session.scalars(
-            db.select(ShareLink).where(ShareLink.award_id == award.id).order_by(ShareLink.created_at.desc())
-        )
+        db.session.scalars(db.select(ShareLink).where(column == target.id).order_by(ShareLink.created_at.desc()))
     )
 
 

@@ -4,16 +4,21 @@ from urllib.parse import quote
 from flask import Response, render_template
 from flask_babel import get_locale
 
+from backpack.auth.policy import shared_evidence
+from backpack.evidence.views import KIND_NAMES, send_evidence
 from backpack.extensions import db, limiter
 from backpack.issuing.awarding import image_url
 from backpack.issuing.public_views import CREDENTIAL_TYPE
 from backpack.learner.badges import baked_png, baked_svg
+from backpack.learner.collections import items_of
 from backpack.sharing import bp, links
 from backpack.sharing.verdict import verdict
 
 # Generous for people, tight for anyone trying tokens one after another.
 PUBLIC_LIMIT = "60 per minute;600 per hour"
 VERIFIER_PLUS = "https://verifierplus.org/?url="
+# A collection page loads a photo, video or sound per item, and a video many ranges.
+MEDIA_LIMIT = "240 per minute;2400 per hour"
 
 
 def _machine(data, mimetype: str) -> Response:
@@ -32,14 +37,35 @@ def share_link_unusable(error: links.ShareLinkError):
     return response
 
 
+def _page(link, html: str) -> Response:
+    """Count the view; never indexed, never kept by shared caches: the learner may stop sharing at any time."""
+    response = Response(html)
+    links.count_view(link)
+    db.session.commit()
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def _award_of(link):
+    """Return the badge of a badge link; a collection link has no single credential to serve."""
+    if link.award is None:
+        raise links.ShareLinkError(links.UNKNOWN, 404)
+    return link.award
+
+
 @bp.get("/s/<token>")
 @limiter.limit(PUBLIC_LIMIT)
 def public_badge(token: str):
     link = links.find_live(token)
+    if link.collection is not None:
+        return _collection_page(link, token)
     award = link.award
     url = links.url_of(token)
     json_url = f"{url}/credential.json"
-    response = Response(
+    return _page(
+        link,
         render_template(
             "sharing/public.html",
             link=link,
@@ -50,33 +76,58 @@ def public_badge(token: str):
             json_url=json_url,
             image=image_url(award.achievement),
             verifier_plus=VERIFIER_PLUS + quote(json_url, safe=""),
-        )
+        ),
     )
-    links.count_view(link)
-    db.session.commit()
-    # Never indexed, never kept by shared caches: the learner may stop sharing at any time.
+
+
+def _collection_page(link, token: str) -> Response:
+    """The collection's shareable items, in the learner's order, each badge with its verdict."""
+    locale = str(get_locale())
+    entries = []
+    for item in items_of(link.collection, shareable_only=True):
+        if item.award is not None:
+            award = item.award
+            entries.append({"award": award, "text": award.achievement.text_in(locale), "result": verdict(award)})
+        else:
+            entries.append({"award": None, "evidence": item.evidence})
+    return _page(
+        link,
+        render_template(
+            "sharing/public_collection.html",
+            link=link,
+            token=token,
+            entries=entries,
+            url=links.url_of(token),
+            kind_names=KIND_NAMES,
+        ),
+    )
+
+
+@bp.get("/s/<token>/evidence/<public_id>")
+@limiter.limit(MEDIA_LIMIT)
+def public_evidence(token: str, public_id: str):
+    """Serve a shareable evidence item of a shared collection (in ranges, for video)."""
+    response = send_evidence(shared_evidence(links.find_live(token), public_id))
     response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 
 @bp.get("/s/<token>/credential.json")
 @limiter.limit(PUBLIC_LIMIT)
 def public_json(token: str):
-    return _machine(links.find_live(token).award.credential_json, CREDENTIAL_TYPE)
+    return _machine(_award_of(links.find_live(token)).credential_json, CREDENTIAL_TYPE)
 
 
 @bp.get("/s/<token>/badge.png")
 @limiter.limit(PUBLIC_LIMIT)
 def public_png(token: str):
-    return _machine(baked_png(links.find_live(token).award), "image/png")
+    return _machine(baked_png(_award_of(links.find_live(token))), "image/png")
 
 
 @bp.get("/s/<token>/badge.svg")
 @limiter.limit(PUBLIC_LIMIT)
 def public_svg(token: str):
-    response = _machine(baked_svg(links.find_live(token).award), "image/svg+xml")
+    response = _machine(baked_svg(_award_of(links.find_live(token))), "image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; sandbox"
     response.headers["Content-Disposition"] = "attachment; filename=badge.svg"
     return response

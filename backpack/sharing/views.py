@@ -1,4 +1,5 @@
-"""The learner's sharing pages: make a link, show its QR code, print a card, stop sharing."""
+"""The learner's sharing pages for a badge or a collection: make a link, show its QR code,
+print a card, stop sharing."""
 from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -6,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from backpack.auth.invites import qr_svg
-from backpack.auth.policy import Action, own_award, require
+from backpack.auth.policy import Action, own_award, own_collection, require
 from backpack.extensions import db
-from backpack.models import ShareLink
+from backpack.models import Award, Collection, ShareLink
 from backpack.sharing import bp, links
 from backpack.sharing.forms import ShareForm
 
@@ -40,20 +41,40 @@ def linkedin_url(link: ShareLink, url: str) -> str:
     return "https://www.linkedin.com/profile/add?" + urlencode(fields)
 
 
-@bp.route("/my/badges/<public_id>/share", methods=["GET", "POST"])
-@require(Action.USE_BACKPACK)
-def share(public_id: str):
-    award = own_award(current_user, public_id)
+def share_page_url(link: ShareLink) -> str:
+    """Return the page listing the links of what this link shares."""
+    if link.collection is not None:
+        return url_for("sharing.share_collection", public_id=link.collection.public_id)
+    return url_for("sharing.share", public_id=link.award.public_id)
+
+
+def _share(target: Award | Collection):
+    """Make a link for a badge or a collection, or show the form and the links made so far."""
     form = ShareForm()
     if form.validate_on_submit():
+        # A collection shows the items marked shareable; the badge's own evidence is a badge option.
+        include_evidence = isinstance(target, Award) and form.include_evidence.data
         link, _token = links.create(
-            award, owner=current_user, expiry=form.expiry.data, include_evidence=form.include_evidence.data
+            target, owner=current_user, expiry=form.expiry.data, include_evidence=include_evidence
         )
         db.session.commit()
         return redirect(url_for("sharing.show", link_id=link.id))
+    kind = "collection" if isinstance(target, Collection) else "award"
     return render_template(
-        "sharing/share.html", award=award, form=form, links=links.links_of(award)
+        "sharing/share.html", form=form, links=links.links_of(target), **{kind: target}
     ), (400 if form.errors else 200)
+
+
+@bp.route("/my/badges/<public_id>/share", methods=["GET", "POST"])
+@require(Action.USE_BACKPACK)
+def share(public_id: str):
+    return _share(own_award(current_user, public_id))
+
+
+@bp.route("/my/collections/<public_id>/share", methods=["GET", "POST"])
+@require(Action.USE_BACKPACK)
+def share_collection(public_id: str):
+    return _share(own_collection(current_user, public_id))
 
 
 @bp.get("/my/shares/<int:link_id>")
@@ -62,8 +83,9 @@ def show(link_id: int):
     """The QR code full screen, to show an employer across the table."""
     link = own_link(link_id, live=True)
     url = links.url_of(links.token_of(link))
+    linkedin = linkedin_url(link, url) if link.award is not None else None
     return render_template(
-        "sharing/show.html", link=link, url=url, qr=qr_svg(url), linkedin=linkedin_url(link, url)
+        "sharing/show.html", link=link, url=url, qr=qr_svg(url), linkedin=linkedin, back=share_page_url(link)
     )
 
 
@@ -83,4 +105,4 @@ def revoke(link_id: int):
     links.revoke(link)
     db.session.commit()
     flash(_("The link is stopped. Nobody can open it any more."), "success")
-    return redirect(url_for("sharing.share", public_id=link.award.public_id))
+    return redirect(share_page_url(link))

@@ -12,8 +12,9 @@ from backpack.auth import invites
 from backpack.evidence import capture, submissions
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
+from backpack.learner import collections
 from backpack.sharing import links
-from backpack.models import PushSubscription, Role
+from backpack.models import Evidence, PushSubscription, Role
 from backpack.notify.delivery import session_hash
 from tests.conftest import csrf_from, new_client, tiny_png
 from tests.support.push_service import fake_subscription
@@ -97,6 +98,25 @@ ROUTES = [
     ("sharing.public_json", "GET", "/s/{share_token}/credential.json", {}, everyone(200)),
     ("sharing.public_png", "GET", "/s/{share_token}/badge.png", {}, everyone(200)),
     ("sharing.public_svg", "GET", "/s/{share_token}/badge.svg", {}, everyone(200)),
+    # Collections: the learner's own; other learners get 404 (tests/learner/test_collection_pages.py).
+    ("learner.collections_index", "GET", "/my/collections", {}, only({LEARNER: 200}, 403)),
+    ("learner.create_collection", "POST", "/my/collections", {"name": "For my job interview"}, only({LEARNER: 302}, 403)),
+    ("learner.collection", "GET", "/my/collections/{collection}", {}, only({LEARNER: 200}, 403)),
+    ("learner.rename_collection", "POST", "/my/collections/{collection}/rename", {"name": "Renamed"}, only({LEARNER: 302}, 403)),
+    ("learner.confirm_delete_collection", "GET", "/my/collections/{collection}/delete", {}, only({LEARNER: 200}, 403)),
+    ("learner.delete_collection", "POST", "/my/collections/{collection}/delete", {}, only({LEARNER: 302}, 403)),
+    ("learner.add_collection_badge", "POST", "/my/collections/{collection}/badges", {"award": "{award_public}"}, only({LEARNER: 302}, 403)),
+    ("learner.add_collection_evidence", "POST", "/my/collections/{collection}/evidence", {"evidence": "{evidence}"}, only({LEARNER: 302}, 403)),
+    ("learner.move_collection_item", "POST", "/my/collections/{collection}/items/{collection_item}/move", {"direction": "down"}, only({LEARNER: 302}, 403)),
+    ("learner.share_collection_item", "POST", "/my/collections/{collection}/items/{collection_item}/shareable", {"shareable": "yes"}, only({LEARNER: 302}, 403)),
+    ("learner.remove_collection_item", "POST", "/my/collections/{collection}/items/{collection_item}/remove", {}, only({LEARNER: 302}, 403)),
+    ("sharing.share_collection", "GET", "/my/collections/{collection}/share", {}, only({LEARNER: 200}, 403)),
+    ("sharing.share_collection", "POST", "/my/collections/{collection}/share", {"expiry": "week"}, only({LEARNER: 302}, 403)),
+    ("sharing.public_badge", "GET", "/s/{collection_token}", {}, everyone(200)),
+    ("sharing.public_json", "GET", "/s/{collection_token}/credential.json", {}, everyone(404)),
+    # Only a shareable item of the shared collection; the private one is 404 for everyone.
+    ("sharing.public_evidence", "GET", "/s/{collection_token}/evidence/{evidence}", {}, everyone(200)),
+    ("sharing.public_evidence", "GET", "/s/{collection_token}/evidence/{submitted_evidence}", {}, everyone(404)),
     ("auth.invite", "GET", "/invite/{invite_token}", {}, everyone(200)),
     ("auth.signin", "GET", "/signin", {}, only({ANON: 200}, 302, anon=200)),
     ("auth.signout", "POST", "/signout", {}, everyone(302)),
@@ -163,6 +183,7 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     }
     ids.update(_push_ids(learner))
     ids.update(_evidence_ids(learner))
+    ids.update(_collection_ids(learner, award, ids["evidence"]))
     ids.update(_submission_ids(learner, issuer, teacher, make_achievement))
     return actors, ids
 
@@ -175,6 +196,17 @@ def _submission_ids(learner, issuer, teacher, make_achievement):
     sent = submissions.save(learner, sent_for, evidence_ids=[item.public_id], reflection="I did it", send=True)
     db.session.commit()
     return {"submission": sent.public_id, "submitted_evidence": item.public_id, "third_badge_public": third.public_id}
+
+
+def _collection_ids(learner, award, evidence_public_id):
+    """A collection of the learner's badge (private) and photo (shareable), shared by a link."""
+    collection = collections.create(learner, "For my job interview")
+    collections.add_award(collection, award)
+    photo = collections.add_evidence(collection, db.session.scalar(db.select(Evidence).filter_by(public_id=evidence_public_id)))
+    collections.set_shareable(photo, True)
+    _link, token = links.create(collection, owner=learner, expiry="week")
+    db.session.commit()
+    return {"collection": collection.public_id, "collection_item": photo.id, "collection_token": token}
 
 
 def _evidence_ids(learner):
