@@ -21,6 +21,7 @@ from backpack.models import (
     Role,
     ShareLink,
     Submission,
+    SubmissionEvent,
     SubmissionState,
     User,
     issuer_members,
@@ -221,6 +222,21 @@ def can_review(user, submission: Submission) -> bool:
 def submission_for_review(user: User, public_id: str) -> Submission:
     """Return a submission the teacher may review, or 404."""
     return _or_404(_by_public_id(Submission, public_id), lambda s: can_review(user, s))
+
+
+def feedback_audio_for(user, public_id: str, event_id: int) -> SubmissionEvent:
+    """Return a voice message on a submission: for its learner and the teachers who may
+    review it. Anonymous people sign in; everyone else gets 404."""
+    if not user.is_authenticated:
+        abort(401)
+    submission = _or_404(
+        _by_public_id(Submission, public_id),
+        lambda found: found.learner_id == user.id or can_review(user, found),
+    )
+    return _or_404(
+        db.session.get(SubmissionEvent, event_id),
+        lambda step: step.submission_id == submission.id and step.audio_key is not None,
+    )
 
 
 def teachers_of(learner: User) -> list[User]:

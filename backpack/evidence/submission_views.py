@@ -7,15 +7,17 @@ from sqlalchemy.exc import IntegrityError
 
 from backpack.auth.policy import (
     Action,
+    feedback_audio_for,
     require,
     submission_for_review,
     submittable_achievement,
     submittable_achievements,
 )
-from backpack.evidence import bp, capture, submissions
+from backpack.evidence import bp, capture, submissions, voice_feedback
+from backpack.evidence.refusals import MediaRefused
 from backpack.evidence.submission_forms import FeedbackForm, SubmissionForm
 from backpack.evidence.submissions import SubmissionRefused
-from backpack.evidence.views import KIND_NAMES
+from backpack.evidence.views import KIND_NAMES, _send
 from backpack.extensions import db
 from backpack.models import Achievement, Classroom, issuer_members
 
@@ -170,12 +172,21 @@ def review_return(public_id: str):
     form = FeedbackForm()
     if not form.validate_on_submit():
         return _review_page(submission, form, 400)
+    audio = form.audio.data.stream if form.has_audio else None
     try:
-        submissions.return_with_feedback(submission, current_user, form.feedback.data.strip())
-        db.session.commit()
+        voice_feedback.return_submission(submission, current_user, form.feedback.data or "", audio)
+    except MediaRefused as refusal:
+        form.audio.errors.append(str(refusal.message))
+        return _review_page(submission, form, refusal.status)
     except SubmissionRefused as refused:
-        db.session.rollback()
         flash(refused.message, "info")
         return redirect(url_for("evidence.review", public_id=public_id))
     flash(_("Returned to %(name)s with your feedback.", name=submission.learner.display_name), "success")
     return redirect(url_for("evidence.review_queue"))
+
+
+@bp.get("/submissions/<public_id>/feedback/<int:event_id>/audio")
+def feedback_audio(public_id: str, event_id: int):
+    """Serve a teacher's voice message, in ranges, to the learner and the submission's reviewers."""
+    step = feedback_audio_for(current_user, public_id, event_id)
+    return _send(step.audio_key, step.audio_mimetype, step.audio_size, step.audio_sha256, "inline")

@@ -131,13 +131,14 @@ def save(
     return submission
 
 
-def _record(submission: Submission, action: str, actor: User, text: str, items=()) -> None:
+def _record(submission: Submission, action: str, actor: User, text: str, items=(), **extra) -> None:
     submission.events.append(
         SubmissionEvent(
             action=action,
             actor_id=actor.id,
             text=text or "",
             evidence_ids=" ".join(item.public_id for item in items),
+            **extra,
         )
     )
 
@@ -157,11 +158,15 @@ def _take(submission: Submission, to: SubmissionState, teacher: User) -> None:
     db.session.refresh(submission)
 
 
-def return_with_feedback(submission: Submission, teacher: User, feedback: str) -> None:
-    """Send the submission back to the learner with the teacher's feedback."""
+def return_with_feedback(submission: Submission, teacher: User, feedback: str, *, voice: dict | None = None) -> None:
+    """Send the submission back to the learner with the teacher's feedback.
+
+    voice holds the audio_* columns of a voice message already in the media store (see
+    voice_feedback.return_submission, which stores it and commits).
+    """
     _take(submission, SubmissionState.RETURNED, teacher)
     submission.feedback = feedback
-    _record(submission, "returned", teacher, feedback)
+    _record(submission, "returned", teacher, feedback, **(voice or {}))
     enqueue_for(submission.learner, "submission-returned", submission=submission)
 
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from flask import current_app, render_template
 
+from backpack.evidence import voice_feedback
 from backpack.evidence.capture import evidence_of
 from backpack.extensions import db
 from backpack.learner import badges
@@ -109,6 +110,7 @@ def build_export(learner: User) -> BinaryIO:
                     current_app.logger.warning("evidence %s does not match its checksum", item.public_id)
                 writer.add_bytes(f"{base}.txt", _evidence_text(item).encode("utf-8"))
                 evidence_rows.append({"item": item, "file": media_name, "text": f"{base}.txt"})
+            _add_voice_messages(writer, learner)
             index = render_template(
                 "learner/export_index.html",
                 learner=learner,
@@ -130,6 +132,17 @@ def build_export(learner: User) -> BinaryIO:
         raise
 
 
+def _add_voice_messages(writer: _Writer, learner: User) -> None:
+    """Add the teachers' voice messages on the learner's submissions, named by submission and step."""
+    store = media_store()
+    for step in voice_feedback.voice_messages_of(learner):
+        name = f"feedback/{step.submission.public_id}-{step.id}.{extension(step.audio_mimetype)}"
+        with store.open(step.audio_key) as source:
+            entry = writer.add_stream(name, source)
+        if entry["sha256"] != step.audio_sha256:
+            current_app.logger.warning("voice message %s does not match its checksum", step.id)
+
+
 def _evidence_text(item: Evidence) -> str:
     lines = [item.title or "", "", item.reflection or ""]
     return "\n".join(lines).strip() + "\n"
@@ -147,6 +160,8 @@ def delete_account(learner: User) -> None:
         for key in (item.object_key, item.thumbnail_key):
             if key:
                 store.delete(key)
+    for step in voice_feedback.voice_messages_of(learner):
+        store.delete(step.audio_key)
 
     user_id = learner.id
     submission_ids = db.select(Submission.id).where(Submission.learner_id == user_id)

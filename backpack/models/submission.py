@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Column,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -86,6 +87,11 @@ class Submission(db.Model):
     def is_editable(self) -> bool:
         return self.state in (SubmissionState.DRAFT, SubmissionState.RETURNED)
 
+    @property
+    def last_return(self) -> "SubmissionEvent | None":
+        """The latest return with feedback: its text and voice message are the current ones."""
+        return next((step for step in reversed(self.events) if step.action == "returned"), None)
+
 
 class SubmissionEvent(db.Model):
     """One step in a submission's history: submitted, returned or awarded."""
@@ -102,6 +108,13 @@ class SubmissionEvent(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     # The evidence ids sent in this round, so later edits do not rewrite history.
     evidence_ids: Mapped[str] = mapped_column(Text, default="")
+    # A return's voice message, if the teacher recorded one. Columns here rather than a
+    # table of their own: a return has at most one, and it belongs to that step of the history.
+    audio_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    audio_mimetype: Mapped[str | None] = mapped_column(String(64))
+    audio_size: Mapped[int | None] = mapped_column(Integer)
+    audio_sha256: Mapped[str | None] = mapped_column(String(64))
+    audio_seconds: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="events")

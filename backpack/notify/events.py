@@ -100,12 +100,18 @@ def evidence_submitted(submission, recipient: User, language: str) -> Notice:
 def submission_returned(submission, language: str) -> Notice:
     return Notice(
         title=_("Your teacher replied: %(name)s", name=submission.achievement.text_in(language)["name"]),
-        body=submission.feedback or "",
+        body=submission.feedback or _returned_without_text(submission),
         url=path_for("evidence.submit", badge_id=submission.achievement.public_id),
         tag=f"submission-{submission.public_id}",
         icon=path_for("issuing.badge_image", public_id=submission.achievement.public_id),
         dedupe_key=f"submission-returned:{submission.public_id}:{submission.rounds}",
     )
+
+
+def _returned_without_text(submission) -> str:
+    """Say that the feedback is a voice message, since there is no text to show."""
+    last = submission.last_return
+    return _("Your teacher left you a voice message") if last and last.audio_key else ""
 
 
 @event("test")

@@ -4,6 +4,8 @@ import { wireReadAloud } from "./read_aloud.js";
 import { wireBadgeForm } from "./badge_form.js";
 import { wirePush } from "./push.js";
 import { wireCapture } from "./capture.js";
+import { wireVoiceMessage } from "./voice_message.js";
+import { wireDictation } from "./dictation.js";
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
@@ -27,3 +29,5 @@ wireReadAloud(document);
 wireBadgeForm(document);
 wirePush(document);
 wireCapture(document);
+wireVoiceMessage(document);
+wireDictation(document);

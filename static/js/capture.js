@@ -2,14 +2,13 @@
 // keep each item in the offline queue (IndexedDB) first, then upload it with progress and retry.
 import "./evidence_queue.js";
 import { downscalePhoto } from "./photo_resize.js";
+import { canRecord, openMicrophone, wireRecorder } from "./recorder.js";
 
 const queue = self.backpackEvidenceQueue;
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-
-function formatDuration(seconds) {
-  const whole = Math.floor(seconds);
-  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
-}
+// Types the server takes, best first; without a microphone, no sound codec is asked for.
+const VIDEO_TYPES = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/mp4", "video/webm"];
+const SILENT_VIDEO_TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/mp4", "video/webm"];
 
 function extensionFor(type) {
   if (type.includes("jpeg")) return "jpg";
@@ -46,7 +45,10 @@ export function wireCapture(root) {
     if (file) setPending(file, file.name, say("msgFileReady"));
   });
 
-  wireCamera(form, say, (blob) => setPending(blob, "photo.jpg", say("msgPhotoReady")));
+  wireCamera(form, say, {
+    taken: (blob) => setPending(blob, "photo.jpg", say("msgPhotoReady")),
+    filmed: (blob) => setPending(blob, `video.${extensionFor(blob.type)}`, say("msgVideoReady")),
+  });
   wireVoice(form, say, (blob) => setPending(blob, `voice.${extensionFor(blob.type)}`, say("msgVoiceReady")));
 
   // --- the queue, as the learner sees it ---
@@ -141,12 +143,13 @@ export function wireCapture(root) {
   });
 }
 
-function wireCamera(form, say, taken) {
+function wireCamera(form, say, { taken, filmed }) {
   const box = form.querySelector("[data-camera]");
   if (!box || !navigator.mediaDevices?.getUserMedia) return;
   const start = box.querySelector("[data-camera-start]");
   const video = box.querySelector("[data-camera-preview]");
   const shoot = box.querySelector("[data-camera-shoot]");
+  const filming = box.querySelector("[data-video]");
   const ready = form.querySelector("[data-capture-ready]");
   let stream = null;
   box.hidden = false;
@@ -162,6 +165,7 @@ function wireCamera(form, say, taken) {
     video.hidden = false;
     shoot.hidden = false;
     start.hidden = true;
+    if (filming && canRecord()) filming.hidden = false;
   });
   shoot.addEventListener("click", async () => {
     if (!video.videoWidth) return;
@@ -170,44 +174,49 @@ function wireCamera(form, say, taken) {
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
     if (blob) taken(blob);
   });
+  if (filming && canRecord()) {
+    wireRecorder({
+      start: filming.querySelector("[data-record-start]"),
+      stop: filming.querySelector("[data-record-stop]"),
+      duration: filming.querySelector("[data-record-duration]"),
+      maxSeconds: Number(form.dataset.videoMaxSeconds) || 0,
+      open: () => withMicrophone(stream),
+      recorded: filmed,
+      failed: () => (ready.textContent = say("msgNoCamera")),
+    });
+  }
   window.addEventListener("pagehide", () => stream?.getTracks().forEach((track) => track.stop()));
+}
+
+// The preview's picture with the microphone's sound; only the picture if the microphone is refused.
+async function withMicrophone(camera) {
+  if (!camera) throw new Error("camera not started");
+  let microphone = null;
+  try {
+    microphone = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+  } catch {
+    microphone = null;
+  }
+  const tracks = [...camera.getVideoTracks(), ...(microphone?.getAudioTracks() ?? [])];
+  return {
+    stream: new MediaStream(tracks),
+    types: microphone ? VIDEO_TYPES : SILENT_VIDEO_TYPES,
+    release: () => microphone?.getTracks().forEach((track) => track.stop()),
+  };
 }
 
 function wireVoice(form, say, recorded) {
   const box = form.querySelector("[data-voice]");
-  if (!box || !navigator.mediaDevices?.getUserMedia || !("MediaRecorder" in window)) return;
-  const start = box.querySelector("[data-voice-start]");
-  const stop = box.querySelector("[data-voice-stop]");
-  const duration = box.querySelector("[data-voice-duration]");
+  if (!box || !canRecord()) return;
   const ready = form.querySelector("[data-capture-ready]");
-  const type = ["audio/webm;codecs=opus", "audio/mp4", "audio/webm"].find((t) => MediaRecorder.isTypeSupported(t)) || "";
-  let recorder = null;
-  let timer = null;
   box.hidden = false;
-  start.addEventListener("click", async () => {
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
-    } catch {
-      ready.textContent = say("msgNoMicrophone");
-      return;
-    }
-    const chunks = [];
-    recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
-    recorder.addEventListener("dataavailable", (event) => event.data.size && chunks.push(event.data));
-    recorder.addEventListener("stop", () => {
-      clearInterval(timer);
-      stream.getTracks().forEach((track) => track.stop());
-      start.hidden = false;
-      stop.hidden = true;
-      recorded(new Blob(chunks, { type: (recorder.mimeType || type || "audio/webm").split(";")[0] }));
-    });
-    const began = performance.now();
-    duration.textContent = formatDuration(0);
-    timer = setInterval(() => (duration.textContent = formatDuration((performance.now() - began) / 1000)), 250);
-    recorder.start(250);
-    start.hidden = true;
-    stop.hidden = false;
+  wireRecorder({
+    start: box.querySelector("[data-voice-start]"),
+    stop: box.querySelector("[data-voice-stop]"),
+    duration: box.querySelector("[data-voice-duration]"),
+    maxSeconds: Number(form.dataset.audioMaxSeconds) || 0,
+    open: openMicrophone,
+    recorded,
+    failed: () => (ready.textContent = say("msgNoMicrophone")),
   });
-  stop.addEventListener("click", () => recorder?.state === "recording" && recorder.stop());
 }

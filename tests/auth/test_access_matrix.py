@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from backpack.auth import invites
-from backpack.evidence import capture, submissions
+from backpack.evidence import capture, submissions, voice_feedback
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
 from backpack.learner import collections
@@ -17,6 +17,7 @@ from backpack.sharing import links
 from backpack.models import Evidence, PushSubscription, Role
 from backpack.notify.delivery import session_hash
 from tests.conftest import csrf_from, new_client, tiny_png
+from tests.evidence import samples
 from tests.support.push_service import fake_subscription
 
 ANON, LEARNER, TEACHER, OTHER_TEACHER, ADMIN = "anon", "learner", "teacher", "other_teacher", "admin"
@@ -87,6 +88,8 @@ ROUTES = [
     ("evidence.review", "GET", "/review/{submission}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
     ("evidence.review_award", "POST", "/review/{submission}/award", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("evidence.review_return", "POST", "/review/{submission}/return", {"feedback": "More light"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    # A teacher's voice message on a returned submission: its learner and reviewers hear it.
+    ("evidence.feedback_audio", "GET", "/submissions/{voiced_submission}/feedback/{voice_step}/audio", {}, only({LEARNER: 200, TEACHER: 200}, 404)),
     # Evidence in a sent submission: its reviewing teacher may see it too.
     ("evidence.media", "GET", "/evidence/{submitted_evidence}/media", {}, only({LEARNER: 200, TEACHER: 200}, 404)),
     ("sharing.share", "GET", "/my/badges/{award_public}/share", {}, only({LEARNER: 200}, 403)),
@@ -185,7 +188,18 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     ids.update(_evidence_ids(learner))
     ids.update(_collection_ids(learner, award, ids["evidence"]))
     ids.update(_submission_ids(learner, issuer, teacher, make_achievement))
+    ids.update(_voice_feedback_ids(learner, issuer, teacher, make_achievement))
     return actors, ids
+
+
+def _voice_feedback_ids(learner, issuer, teacher, make_achievement):
+    """A submission the teacher returned with a voice message."""
+    item, _created = capture.save_evidence(learner, tiny_png(), idempotency_key=str(uuid.uuid4()))
+    badge = make_achievement(issuer, by=teacher, name="Voiced badge")
+    sent = submissions.save(learner, badge, evidence_ids=[item.public_id], reflection="Listen", send=True)
+    db.session.commit()
+    voice_feedback.return_submission(sent, teacher, "", samples.ogg_opus())
+    return {"voiced_submission": sent.public_id, "voice_step": sent.last_return.id}
 
 
 def _submission_ids(learner, issuer, teacher, make_achievement):
