@@ -25,7 +25,7 @@ TRANSLATIONS = ROOT / "backpack" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 
 # The same extraction the README documents (run from the repository root).
-EXTRACT_OPTIONS = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output"]
+EXTRACT_OPTIONS = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output"]
 
 REFRESH = (
     "Refresh the catalogues from the repository root:\n"
