@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backpack.evidence.media_checks import Limits, check_media
 from backpack.extensions import db
-from backpack.models import Evidence, User
+from backpack.models import Collection, CollectionItem, Evidence, User
 from backpack.storage import media_store, new_key
 
 
@@ -32,6 +32,21 @@ def evidence_of(owner: User) -> list[Evidence]:
             db.select(Evidence)
             .where(Evidence.owner_id == owner.id)
             .order_by(Evidence.created_at.desc(), Evidence.id.desc())
+        )
+    )
+
+
+def shared_ids(owner: User) -> set[int]:
+    """Return the ids of the learner's evidence marked shareable in at least one collection."""
+    return set(
+        db.session.scalars(
+            db.select(CollectionItem.evidence_id)
+            .join(Collection, Collection.id == CollectionItem.collection_id)
+            .where(
+                Collection.owner_id == owner.id,
+                CollectionItem.evidence_id.is_not(None),
+                CollectionItem.shareable.is_(True),
+            )
         )
     )
 

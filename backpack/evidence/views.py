@@ -39,7 +39,11 @@ def index():
 
 def _page(form: EvidenceForm, status: int = 200):
     items = capture.evidence_of(current_user)
-    return render_template("evidence/index.html", form=form, items=items, kind_names=KIND_NAMES), status
+    shared = capture.shared_ids(current_user)
+    return (
+        render_template("evidence/index.html", form=form, items=items, shared=shared, kind_names=KIND_NAMES),
+        status,
+    )
 
 
 @bp.post("/evidence")

@@ -17,32 +17,15 @@ from backpack.models import (
     Classroom,
     Issuer,
     Outbox,
-    PushSubscription,
     Role,
     Submission,
     SubmissionEvent,
     issuer_members,
 )
-from backpack.notify.delivery import session_hash
 from tests.conftest import csrf_from
 from tests.evidence import samples
 from tests.notify.conftest import say
-from tests.support.push_service import fake_subscription
-
-
-def give_device(user):
-    """A phone that gets notifications, so events are written into the outbox."""
-    endpoint = f"https://93.184.216.34/push/{uuid.uuid4()}"
-    db.session.add(
-        PushSubscription(
-            user_id=user.id,
-            endpoint=endpoint,
-            label="Chrome · Android",
-            session_hash=session_hash(user),
-            **fake_subscription(endpoint)["keys"],
-        )
-    )
-    db.session.commit()
+from tests.support.push_service import give_device
 
 
 def keep(user, data: bytes, title: str = "", reflection: str = ""):

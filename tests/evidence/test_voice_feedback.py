@@ -9,12 +9,11 @@ import pytest
 
 from backpack.evidence import capture, submissions
 from backpack.extensions import db
-from backpack.models import Outbox, PushSubscription, Role, Submission, SubmissionEvent
-from backpack.notify.delivery import session_hash
+from backpack.models import Outbox, Role, Submission, SubmissionEvent
 from backpack.storage import media_store
 from tests.conftest import csrf_from, new_client
 from tests.evidence import samples
-from tests.support.push_service import fake_subscription
+from tests.support.push_service import give_device
 
 VOICE = samples.webm(2.0, video=False)
 
@@ -42,21 +41,6 @@ def school(make_user, make_classroom, make_issuer, make_achievement, enrol):
         "submission": sent.public_id,
         "badge": badge,
     }
-
-
-def give_device(user):
-    """A phone that gets notifications, so the return is written into the outbox."""
-    endpoint = f"https://93.184.216.34/push/{uuid.uuid4()}"
-    db.session.add(
-        PushSubscription(
-            user_id=user.id,
-            endpoint=endpoint,
-            label="Chrome · Android",
-            session_hash=session_hash(user),
-            **fake_subscription(endpoint)["keys"],
-        )
-    )
-    db.session.commit()
 
 
 def give_back(actor, public_id, feedback="", audio: bytes | None = None, filename="voice.webm"):

@@ -199,3 +199,19 @@ def test_pages_render_right_to_left_in_arabic(amina, interview):
     for path in ("/my/collections", f"/my/collections/{interview.public_id}"):
         response = amina.client.get(path)
         assert response.status_code == 200 and 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_the_evidence_list_says_which_items_are_shared_in_a_collection(amina, folio, interview):
+    photo = folio.evidence[0]
+
+    def privacy_of(public_id):
+        page = amina.client.get("/evidence").get_data(as_text=True)
+        row = page[page.index(f"/evidence/{public_id}/media"):]
+        return re.search(r'data-privacy="(\w+)"', row).group(1)
+
+    assert privacy_of(photo.public_id) == "private"
+    [_badge, item] = items(interview.id)
+    collections.set_shareable(item, True)
+    db.session.commit()
+    assert privacy_of(photo.public_id) == "shareable"
+    assert privacy_of(folio.evidence[1].public_id) == "private"

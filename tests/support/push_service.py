@@ -11,6 +11,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +20,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from backpack.extensions import db
+from backpack.models import PushSubscription
+from backpack.notify.delivery import session_hash
 
 
 def b64url(data: bytes) -> str:
@@ -227,3 +232,18 @@ class PushService:
             while len(self.started) < count and time.monotonic() < deadline:
                 self.arrived.wait(max(0.01, deadline - time.monotonic()))
             return len(self.started)
+
+
+def give_device(user) -> None:
+    """Give the user a phone that gets notifications, so events are written into the outbox."""
+    endpoint = f"https://93.184.216.34/push/{uuid.uuid4()}"
+    db.session.add(
+        PushSubscription(
+            user_id=user.id,
+            endpoint=endpoint,
+            label="Chrome · Android",
+            session_hash=session_hash(user),
+            **fake_subscription(endpoint)["keys"],
+        )
+    )
+    db.session.commit()
