@@ -63,9 +63,14 @@ def load(instance_path: Path) -> dict:
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,
-        # Where evidence files live: "local" (MEDIA_PATH on this machine); S3 comes later.
+        # Where evidence files live: "local" (MEDIA_PATH on this machine) or "s3" (a bucket
+        # on any S3-compatible server; boto3 reads AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY itself).
         "MEDIA_STORE": env.get("BACKPACK_MEDIA_STORE", "local"),
         "MEDIA_PATH": str(instance_path / "media"),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_BUCKET": env.get("S3_BUCKET"),
+        "S3_REGION": env.get("S3_REGION") or None,
+        "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE") or "path",
         "EVIDENCE_MAX_BYTES": dict(EVIDENCE_MAX_BYTES),
         "EVIDENCE_MAX_SECONDS": {"video": 5 * 60, "audio": 10 * 60},
         "EVIDENCE_MAX_PIXELS": 50_000_000,

@@ -17,11 +17,13 @@ from backpack.models import Classroom, Enrolment, Issuer, Role, User
 from tests.support.authenticator import SoftPasskey
 
 ORIGIN = "https://localhost"
+# Real PostgreSQL, Redis and S3 servers, started once per session by the tests that ask.
+pytest_plugins = ["tests.support.servers"]
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app(
+def build_app(tmp_path, **settings):
+    """Build the app as every test does; settings swap parts (tests/scale: the real servers)."""
+    return create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -29,14 +31,24 @@ def app(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
             "SERVER_NAME": "localhost",
             "PREFERRED_URL_SCHEME": "https",
+            **settings,
         }
     )
+
+
+def with_tables(app):
+    """Yield the app inside its context with the tables made and the rate limits reset."""
     with app.app_context():
         db.create_all()
         limiter.reset()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    yield from with_tables(build_app(tmp_path))
 
 
 class IsolatedClient(FlaskClient):

@@ -45,11 +45,10 @@ def stacks_in_progress(learner: User, awards: list[Award]) -> list[StackProgress
     held_ids = {a.achievement_id for a in awards if state(a) in ("valid", "expiring")}
     if not held_ids:
         return []
+    # IN rather than JOIN + DISTINCT: PostgreSQL cannot compare the json columns DISTINCT would.
+    started = db.select(StackRequirement.stack_id).where(StackRequirement.required_id.in_(held_ids))
     stacks = db.session.scalars(
-        db.select(Achievement)
-        .join(StackRequirement, StackRequirement.stack_id == Achievement.id)
-        .where(StackRequirement.required_id.in_(held_ids))
-        .distinct()
+        db.select(Achievement).where(Achievement.id.in_(started)).order_by(Achievement.id)
     ).all()
     progress = []
     for stack in stacks:

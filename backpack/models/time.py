@@ -11,7 +11,11 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """Store UTC and always hand back aware datetimes, as SQLite forgets the zone."""
+    """Store UTC and always hand back aware UTC datetimes.
+
+    SQLite forgets the zone, so a naive value read back is UTC; PostgreSQL returns
+    timestamptz in the session's TimeZone setting, so an aware value is turned to UTC.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -22,6 +26,8 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value
+        return value.astimezone(UTC)

@@ -1,8 +1,8 @@
 """The media store: where evidence files live, behind one small interface.
 
 The app only ever talks to a MediaStore. Local disk under the instance folder is the
-default; an S3-compatible store (the scale issue) is one more subclass registered in
-STORES and chosen with MEDIA_STORE, with no change to the code that calls it.
+default; an S3-compatible bucket (storage/s3.py) is the other, chosen with MEDIA_STORE,
+with no change to the code that calls it.
 
 Keys are always made here by new_key(), never from a file name or anything a person sent,
 so a key can't climb out of the store or collide with another person's file.
@@ -74,8 +74,16 @@ def _local(app: Flask) -> MediaStore:
     return LocalMediaStore(app.config["MEDIA_PATH"])
 
 
-# MEDIA_STORE name -> factory; an "s3" entry is the seam for the scale issue.
-STORES = {"local": _local}
+def _s3(app: Flask) -> MediaStore:
+    try:
+        from backpack.storage.s3 import S3MediaStore
+    except ImportError as error:
+        raise RuntimeError("MEDIA_STORE='s3' needs boto3: pip install 'backpack[s3]'") from error
+    return S3MediaStore.from_config(app)
+
+
+# MEDIA_STORE name -> factory; imported lazily so boto3 is only needed where it is used.
+STORES = {"local": _local, "s3": _s3}
 
 
 def init_app(app: Flask) -> None:

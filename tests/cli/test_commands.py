@@ -1,8 +1,7 @@
 """The flask commands: init, create-teacher, demo."""
 import re
 
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 
 from backpack import create_app
 from backpack.extensions import db
@@ -10,6 +9,7 @@ from backpack.issuing.verification import verify_award
 from backpack.models import Achievement, Award, Classroom, Issuer, Role, Submission, User
 from backpack.storage import media_store
 from tests.conftest import Actor, new_client
+from tests.support import schema
 
 
 def test_create_teacher_prints_a_working_invite_and_qr(app, runner):
@@ -42,30 +42,10 @@ def test_demo_is_idempotent_and_prints_fresh_links(app, runner):
 
 
 def test_migrations_build_the_same_schema_as_the_models(tmp_path):
-    migrated = create_app({"INSTANCE_PATH": str(tmp_path / "m"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
-    with migrated.app_context():
-        upgrade()
-        db.engine.dispose()
-    modelled = create_app({"INSTANCE_PATH": str(tmp_path / "c"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}"})
-    with modelled.app_context():
-        db.create_all()
-        db.engine.dispose()
-
-    def schema(path):
-        engine = create_engine(f"sqlite:///{path}")
-        inspector = inspect(engine)
-        tables = {
-            name: (
-                sorted((c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)),
-                sorted(str(i["column_names"]) for i in inspector.get_indexes(name)),
-            )
-            for name in inspector.get_table_names()
-            if name != "alembic_version"
-        }
-        engine.dispose()
-        return tables
-
-    assert schema(tmp_path / "m.db") == schema(tmp_path / "c.db")
+    migrated, modelled = f"sqlite:///{tmp_path / 'm.db'}", f"sqlite:///{tmp_path / 'c.db'}"
+    schema.migrated(migrated, str(tmp_path / "m"))
+    schema.modelled(modelled, str(tmp_path / "c"))
+    assert schema.describe(migrated) == schema.describe(modelled)
 
 
 def test_init_command_applies_migrations(tmp_path):

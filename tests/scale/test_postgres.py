@@ -1,0 +1,146 @@
+"""The app and its migrations on a real PostgreSQL server (Debian's, started by the tests)."""
+import io
+import json
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+
+from backpack.credentials.status_list import StatusList as Bitstring
+from backpack.evidence import capture
+from backpack.extensions import db
+from backpack.issuing import achievements, awarding, claims, status
+from backpack.issuing.verification import verify_award
+from backpack.learner import badges
+from backpack.models import Award, ClaimCode, Evidence, Role, User
+from tests.evidence import samples
+from tests.evidence.test_upload import _same_session
+from tests.support import schema
+from tests.support.servers import create_database
+
+
+@pytest.fixture
+def app(pg_app):
+    """Every fixture of tests/conftest.py (people, issuers, badges) now works on PostgreSQL."""
+    return pg_app
+
+
+def test_migrations_on_an_empty_database_build_the_models_schema_and_undo_cleanly(postgres_server, tmp_path):
+    migrated = create_database(postgres_server, "migrated")
+    modelled = create_database(postgres_server, "modelled")
+    schema.migrated(migrated, str(tmp_path / "m"))
+    schema.modelled(modelled, str(tmp_path / "c"))
+    assert schema.describe(migrated) == schema.describe(modelled)
+
+    schema.downgraded(migrated, str(tmp_path / "m"))
+    assert schema.describe(migrated) == {}
+    schema.migrated(migrated, str(tmp_path / "m"))
+    assert schema.describe(migrated) == schema.describe(modelled)
+
+
+@pytest.fixture
+def school(app, make_user, make_issuer, make_achievement, make_classroom):
+    teacher = make_user(Role.TEACHER, "Ms Rivera")
+    learners = [make_user(Role.LEARNER, f"Learner {n}") for n in range(8)]
+    make_classroom(teacher, *learners)
+    badge = make_achievement(make_issuer(teacher), by=teacher)
+    return teacher, learners, badge
+
+
+def test_award_signs_and_revocation_sets_the_status_bit(school):
+    teacher, learners, badge = school
+    award = awarding.award(badge, learners[:2], by=teacher).created[0]
+    db.session.commit()
+    db.session.expire_all()
+    assert award.issued_at.tzinfo == UTC  # read back in UTC, whatever the server's zone
+    assert verify_award(award).status == "valid"
+    assert json.loads(award.credential_json)["validFrom"].endswith("Z")
+
+    status.revoke(award, "Awarded by mistake.", by=teacher)
+    db.session.commit()
+    db.session.expire_all()
+    assert Bitstring(bits=award.status_list.bits).get(award.status_index)
+    assert verify_award(award).status == "revoked"
+    other = db.session.scalar(db.select(Award).where(Award.id != award.id))
+    assert not Bitstring(bits=other.status_list.bits).get(other.status_index)
+
+
+def test_a_started_stack_shows_its_progress(school, make_achievement):
+    """The backpack's "1 of 2" query once used DISTINCT, which PostgreSQL refuses on json columns."""
+    teacher, learners, badge = school
+    stack = make_achievement(badge.issuer, by=teacher, name="Workshop ready")
+    achievements.set_requirements(stack, [badge, make_achievement(badge.issuer, by=teacher, name="First aid")])
+    awarding.award(badge, learners[:1], by=teacher)
+    db.session.commit()
+    [progress] = badges.stacks_in_progress(learners[0], badges.awards_of(learners[0]))
+    assert (progress.stack, progress.held, progress.required) == (stack, 1, 2)
+
+
+def in_threads(app, work, arguments):
+    """Run work(argument) in one thread each, each with its own app context and session, all at once."""
+    start = threading.Barrier(len(arguments), timeout=30)
+
+    def run(argument):
+        with app.app_context():
+            try:
+                return work(argument, start)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(len(arguments)) as pool:
+        return list(pool.map(run, arguments))
+
+
+def test_a_claim_code_redeemed_by_many_at_once_is_used_at_most_max_uses_times(app, school):
+    teacher, learners, badge = school
+    code = claims.open_code(badge, by=teacher, minutes=10, max_uses=3).code
+    db.session.commit()
+
+    def redeem(learner_id, start):
+        learner = db.session.get(User, learner_id)
+        start.wait()
+        try:
+            created = claims.redeem(code, learner).created
+            db.session.commit()
+            return "awarded" if created else "held"
+        except claims.ClaimError as refusal:
+            db.session.rollback()
+            return refusal.status
+
+    results = in_threads(app, redeem, [learner.id for learner in learners])
+    db.session.expire_all()
+    claim = db.session.scalar(db.select(ClaimCode))
+    assert results.count("awarded") == claim.uses == 3
+    assert sorted(set(results) - {"awarded"}) == [410]
+    assert db.session.scalar(db.select(db.func.count(Award.id))) == 3
+
+
+def test_one_upload_sent_twice_at_once_is_stored_once(app, signed_in, monkeypatch):
+    learner = signed_in(Role.LEARNER, "Lena")
+    both_checked = threading.Barrier(2, timeout=30)
+    real_check = capture.check_media
+
+    def check_then_wait(*args, **kwargs):
+        checked = real_check(*args, **kwargs)
+        both_checked.wait()  # both requests are past "already stored?" before either commits
+        return checked
+
+    monkeypatch.setattr(capture, "check_media", check_then_wait)
+    key, csrf = str(uuid.uuid4()), learner.csrf("/evidence")
+
+    def send(client):
+        form = {"file": (io.BytesIO(samples.jpeg()), "p.jpg", "image/jpeg"), "idempotency_key": key}
+        response = client.post("/evidence", data=form, headers={"X-CSRFToken": csrf, "Accept": "application/json"})
+        return response.status_code, response.get_json().get("id")
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(send, [learner.client, _same_session(app, learner.client)]))
+    assert sorted(code for code, _ in results) == [200, 201], results
+    assert results[0][1] == results[1][1]
+    assert db.session.scalar(db.select(db.func.count(Evidence.id))) == 1
+    media = Path(app.config["MEDIA_PATH"])
+    assert len([f for f in media.glob("*/*") if f.parent.name != ".incoming"]) == 2  # the photo and its thumbnail
+
