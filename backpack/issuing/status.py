@@ -65,7 +65,8 @@ def allocate(issuer: Issuer) -> tuple[StatusList, int, dict]:
         )
         if taken is None:
             break
-    status_list.used += 1
+    # Counted in SQL, so awards made at the same moment on PostgreSQL each count.
+    status_list.used = StatusList.used + 1
     return status_list, index, build_status_entry(list_url=list_url(status_list), index=index)
 
 
