@@ -1,6 +1,7 @@
 """Benchmark: the employer's verification page (/s/<token>), warm, on the embedded default.
 
-Run: .venv/bin/python benchmarks/verification_page.py [requests]
+Run: .venv/bin/python benchmarks/verification_page.py [requests] [--collection]
+--collection measures a shared collection instead: five badges and two photos, all shareable.
 Budgets (DESIGN.md section 5): server time p50 <= 5 ms, p99 <= 25 ms; first load
 <= 14 KB compressed in <= 3 requests before images.
 """
@@ -9,16 +10,19 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from backpack import create_app
 from backpack.extensions import db
+from backpack.evidence import capture
 from backpack.issuing import achievements, awarding, badge_image, issuers
+from backpack.learner import collections
 from backpack.models import Classroom, Enrolment, Role, User
 from backpack.sharing import links
 
 
-def setup(app) -> str:
+def setup(app, collection: bool = False) -> str:
     teacher = User(display_name="Ms Rivera", role=Role.TEACHER.value)
     learner = User(display_name="Nguyễn Thị Lan", role=Role.LEARNER.value)
     classroom = Classroom(name="ESL", teacher=teacher)
@@ -32,12 +36,31 @@ def setup(app) -> str:
         validity_days=730,
     )
     award = awarding.award(badge, [learner], by=teacher, note="Talked about cooking").created[0]
-    _link, token = links.create(award, owner=learner, expiry="never", include_evidence=True)
+    if not collection:
+        _link, token = links.create(award, owner=learner, expiry="never", include_evidence=True)
+        db.session.commit()
+        return token
+    folio = collections.create(learner, "For my job interview")
+    items = [collections.add_award(folio, award)]
+    for number, icon in enumerate(["book", "pencil", "star", "trophy"]):
+        other = achievements.create_achievement(
+            issuer, by=teacher, name=f"Skill {number + 1}", description="A skill.", criteria="Show it.",
+            image_png=badge_image.design_badge(icon, "teal", "ESL 2"),
+        )
+        items.append(collections.add_award(folio, awarding.award(other, [learner], by=teacher).created[0]))
+    for _ in range(2):
+        photo, _new = capture.save_evidence(
+            learner, badge_image.design_badge("star", "teal", "Work"), idempotency_key=str(uuid.uuid4()), title="My work"
+        )
+        items.append(collections.add_evidence(folio, photo))
+    for item in items:
+        collections.set_shareable(item, True)
+    _link, token = links.create(folio, owner=learner, expiry="never", include_evidence=False)
     db.session.commit()
     return token
 
 
-def main(count: int) -> None:
+def main(count: int, collection: bool = False) -> None:
     folder = Path(tempfile.mkdtemp(prefix="backpack-bench-"))
     app = create_app({
         "INSTANCE_PATH": str(folder),
@@ -47,7 +70,7 @@ def main(count: int) -> None:
     })
     with app.app_context():
         db.create_all()
-        token = setup(app)
+        token = setup(app, collection)
     client = app.test_client()
     headers = {"Accept-Encoding": "br, gzip", "Accept-Language": "en"}
     path = f"/s/{token}"
@@ -61,7 +84,8 @@ def main(count: int) -> None:
         assert response.status_code == 200
     timings.sort()
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    print(f"verification page, {count} warm requests (Flask test client, SQLite, cached verdict):")
+    what = "shared collection (5 badges, 2 photos)" if collection else "verification page"
+    print(f"{what}, {count} warm requests (Flask test client, SQLite, cached verdict):")
     print(f"  p50 {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms")
 
     page = client.get(path, headers=headers)
@@ -82,4 +106,5 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    main(int(numbers[0]) if numbers else 500, collection="--collection" in sys.argv)
