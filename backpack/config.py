@@ -71,6 +71,9 @@ def load(instance_path: Path) -> dict:
         "S3_BUCKET": env.get("S3_BUCKET"),
         "S3_REGION": env.get("S3_REGION") or None,
         "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE") or "path",
+        # Badges imported from a URL: public HTTPS only; tests serve them on 127.0.0.1 and allow loopback.
+        "IMPORT_ALLOW_LOCAL_URLS": env.get("BACKPACK_IMPORT_ALLOW_LOCAL_URLS") == "1",
+        "IMPORT_TIMEOUT_SECONDS": float(env.get("BACKPACK_IMPORT_TIMEOUT_SECONDS", "5")),
         "EVIDENCE_MAX_BYTES": dict(EVIDENCE_MAX_BYTES),
         "EVIDENCE_MAX_SECONDS": {"video": 5 * 60, "audio": 10 * 60},
         "EVIDENCE_MAX_PIXELS": 50_000_000,

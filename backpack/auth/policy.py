@@ -15,6 +15,7 @@ from backpack.models import (
     CollectionItem,
     Enrolment,
     Evidence,
+    ImportedCredential,
     Issuer,
     Passkey,
     PushSubscription,
@@ -141,6 +142,11 @@ def claim_code_for(user: User, claim_id: int) -> ClaimCode:
 def own_award(user: User, public_id: str) -> Award:
     """Return one of the learner's own awards, or 404."""
     return _or_404(_by_public_id(Award, public_id), lambda award: award.learner_id == user.id)
+
+
+def own_imported(user: User, public_id: str) -> ImportedCredential:
+    """Return one of the learner's own imported badges, or 404."""
+    return _or_404(_by_public_id(ImportedCredential, public_id), lambda found: found.owner_id == user.id)
 
 
 def own_collection(user: User, public_id: str) -> Collection:

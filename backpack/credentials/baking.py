@@ -178,3 +178,27 @@ def bake(image: bytes, credential: str | Mapping[str, Any]) -> bytes:
 def unbake(image: bytes) -> str | None:
     """Return the credential text baked into a PNG or SVG image, or None."""
     return unbake_png(image) if image.startswith(PNG_SIGNATURE) else unbake_svg(image)
+
+
+OB2_PNG_KEYWORD = b"openbadges"
+OB2_NAMESPACE = "http://openbadges.org"
+
+
+def unbake_png_assertion(image: bytes) -> str | None:
+    """Return the Open Badges 2.0 assertion (JSON, JWS or URL) baked into a PNG, or None."""
+    for kind, data, _raw in _png_chunks(image):
+        if kind == b"iTXt" and data.split(b"\0", 1)[0] == OB2_PNG_KEYWORD:
+            return _itxt_text(data)[1]
+        if kind == b"tEXt" and data.split(b"\0", 1)[0] == OB2_PNG_KEYWORD:
+            return data.split(b"\0", 1)[1].decode("latin-1")
+    return None
+
+
+def unbake_svg_assertion(image: bytes | str) -> str | None:
+    """Return the Open Badges 2.0 assertion baked into an SVG (its text, or its verify URL), or None."""
+    found = _parse_svg(_svg_text(image)).findall(f".//{{{OB2_NAMESPACE}}}assertion")
+    if len(found) > 1:
+        raise BakingError("The SVG holds more than one assertion.")
+    if not found:
+        return None
+    return (found[0].text or "").strip() or found[0].get("verify")

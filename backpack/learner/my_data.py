@@ -16,13 +16,14 @@ from flask import current_app, render_template
 from backpack.evidence import voice_feedback
 from backpack.evidence.capture import evidence_of
 from backpack.extensions import db
-from backpack.learner import badges
+from backpack.learner import badges, importing
 from backpack.learner.collections import collections_of
 from backpack.models import (
     Award,
     Collection,
     Enrolment,
     Evidence,
+    ImportedCredential,
     Invite,
     Outbox,
     Passkey,
@@ -111,6 +112,7 @@ def build_export(learner: User) -> BinaryIO:
                 writer.add_bytes(f"{base}.txt", _evidence_text(item).encode("utf-8"))
                 evidence_rows.append({"item": item, "file": media_name, "text": f"{base}.txt"})
             _add_voice_messages(writer, learner)
+            imported_rows = _add_imported(writer, learner)
             index = render_template(
                 "learner/export_index.html",
                 learner=learner,
@@ -123,6 +125,7 @@ def build_export(learner: User) -> BinaryIO:
                 "format": "backpack-export/1",
                 "learner": learner.display_name,
                 "files": writer.files,
+                "imported": imported_rows,
             }
             archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         spool.seek(0)
@@ -141,6 +144,24 @@ def _add_voice_messages(writer: _Writer, learner: User) -> None:
             entry = writer.add_stream(name, source)
         if entry["sha256"] != step.audio_sha256:
             current_app.logger.warning("voice message %s does not match its checksum", step.id)
+
+
+def _add_imported(writer: _Writer, learner: User) -> list[dict]:
+    """Add each badge from elsewhere byte for byte, as received; return its manifest rows."""
+    rows = []
+    for found in importing.imported_of(learner):
+        path = f"imported/{importing.filename(found)}"
+        writer.add_bytes(path, found.raw, compress=found.media_type != "image/png")
+        rows.append({
+            "path": path,
+            "sha256": found.raw_sha256,
+            "name": found.name,
+            "issuer": found.issuer_name,
+            "format": found.format,
+            "status": found.status,
+            "source_url": found.source_url,
+        })
+    return rows
 
 
 def _evidence_text(item: Evidence) -> str:
@@ -177,6 +198,7 @@ def delete_account(learner: User) -> None:
     session.execute(db.delete(Submission).where(Submission.learner_id == user_id))
     session.execute(db.delete(Evidence).where(Evidence.owner_id == user_id))
     session.execute(db.delete(ShareLink).where(ShareLink.owner_id == user_id))
+    session.execute(db.delete(ImportedCredential).where(ImportedCredential.owner_id == user_id))
     session.execute(db.delete(Collection).where(Collection.owner_id == user_id))  # items go with them
     session.execute(db.delete(Outbox).where(Outbox.user_id == user_id))
     session.execute(db.delete(PushSubscription).where(PushSubscription.user_id == user_id))

@@ -12,7 +12,7 @@ from backpack.issuing import claims
 from backpack.issuing.badge_forms import ClaimForm
 from backpack.issuing.public_views import CREDENTIAL_TYPE
 from backpack.sharing.verdict import verdict
-from backpack.learner import badges, bp, my_data
+from backpack.learner import badges, bp, importing, my_data
 from backpack.learner.forms import DeleteAccountForm
 
 CLAIM_LIMIT = "10 per minute;60 per hour"
@@ -27,6 +27,8 @@ def backpack_home():
         state=badges.state,
         stacks=badges.stacks_in_progress(current_user, awards),
         pending=submissions.pending_of(current_user),
+        imported=importing.imported_of(current_user),
+        imported_state=importing.state,
     )
 
 

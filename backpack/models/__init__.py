@@ -2,6 +2,7 @@
 from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
 from backpack.models.award import Award, StatusList
 from backpack.models.collection import Collection, CollectionItem
+from backpack.models.imported import ImportedCredential
 from backpack.models.evidence import Evidence, EvidenceKind, Privacy
 from backpack.models.invite import Invite, InvitePurpose, WebAuthnChallenge
 from backpack.models.notify import Outbox, OutboxStatus, PushSubscription
@@ -19,6 +20,7 @@ __all__ = [
     "CollectionItem",
     "Evidence",
     "EvidenceKind",
+    "ImportedCredential",
     "Issuer",
     "StackRequirement",
     "StatusList",

@@ -12,7 +12,7 @@ from backpack.auth import invites
 from backpack.evidence import capture, submissions, voice_feedback
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
-from backpack.learner import collections
+from backpack.learner import badges, collections, importing
 from backpack.sharing import links
 from backpack.models import Evidence, PushSubscription, Role
 from backpack.notify.delivery import session_hash
@@ -74,6 +74,16 @@ ROUTES = [
     ("learner.claim", "GET", "/claim", {}, only({LEARNER: 200}, 403)),
     ("learner.claim_from_link", "GET", "/claim/{claim_code}", {}, only({LEARNER: 200}, 403)),
     ("learner.redeem", "POST", "/claim", {"code": "{claim_code}"}, only({LEARNER: 302}, 403)),
+    # Badges from elsewhere: the learner's own; other learners get 404 (tests/learner/test_import_pages.py).
+    ("learner.new_import", "GET", "/my/imported/new", {}, only({LEARNER: 200}, 403)),
+    # Let in, then refused: a private address is never fetched.
+    ("learner.create_import", "POST", "/my/imported/new", {"url": "https://10.0.0.1/badge.json"}, only({LEARNER: 400}, 403)),
+    ("learner.imported", "GET", "/my/imported/{imported}", {}, only({LEARNER: 200}, 403)),
+    ("learner.recheck_import", "POST", "/my/imported/{imported}/check", {}, only({LEARNER: 302}, 403)),
+    ("learner.download_import", "GET", "/my/imported/{imported}/original", {}, only({LEARNER: 200}, 403)),
+    ("learner.imported_image", "GET", "/my/imported/{imported}/image", {}, only({LEARNER: 200}, 403)),
+    ("learner.confirm_delete_import", "GET", "/my/imported/{imported}/delete", {}, only({LEARNER: 200}, 403)),
+    ("learner.delete_import", "POST", "/my/imported/{imported}/delete", {}, only({LEARNER: 302}, 403)),
     ("evidence.index", "GET", "/evidence", {}, only({LEARNER: 200}, 403)),
     # Let in, then refused for want of a file (a form can't carry one here; tests/evidence can).
     ("evidence.upload", "POST", "/evidence", {"idempotency_key": "{evidence_key}"}, only({LEARNER: 400}, 403)),
@@ -185,11 +195,19 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
         "share_token": share_token,
     }
     ids.update(_push_ids(learner))
+    ids.update(_imported_ids(learner, award))
     ids.update(_evidence_ids(learner))
     ids.update(_collection_ids(learner, award, ids["evidence"]))
     ids.update(_submission_ids(learner, issuer, teacher, make_achievement))
     ids.update(_voice_feedback_ids(learner, issuer, teacher, make_achievement))
     return actors, ids
+
+
+def _imported_ids(learner, award):
+    """A badge the learner brought in from elsewhere (their own credential, as a baked PNG)."""
+    found = importing.import_credential(learner, data=badges.baked_png(award)).credential
+    db.session.commit()
+    return {"imported": found.public_id}
 
 
 def _voice_feedback_ids(learner, issuer, teacher, make_achievement):

@@ -1,0 +1,144 @@
+"""Check an Open Badges 2.0 assertion the way the 2.0 specification asks a verifier to.
+
+A hosted assertion is genuine when the issuer still serves the same assertion at its
+`id`, on the issuer's own website; a 410 answer or `"revoked": true` means revoked.
+Signed (JWS) assertions are not checked here: their verdict says so plainly. Reasons are
+untranslated templates, as in verify.py, so pages translate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .verify import EXPIRED, INVALID, REVOKED, VALID, Check, VerificationResult
+
+NOT_CHECKED = "not-checked"
+
+# Return (HTTP status, parsed JSON or None); raise on any failure to fetch.
+JsonFetcher = Callable[[str], tuple[int, Any]]
+
+
+def _l(message: str) -> str:
+    """Mark a user-facing sentence for translation; return it unchanged."""
+    return message
+
+
+UNREACHABLE = _l("The issuer's copy of this badge could not be fetched. Try again later.")
+
+
+@dataclass(frozen=True)
+class Described:
+    """What a page shows of a 2.0 badge: its name, issuer, dates and embedded image."""
+
+    name: str | None
+    issuer_name: str | None
+    issued_on: datetime | None
+    expires: datetime | None
+    image: Any
+
+
+def is_assertion(document: Any) -> bool:
+    """Tell whether a JSON document is an Open Badges 2.0 assertion."""
+    if not isinstance(document, Mapping):
+        return False
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    return "Assertion" in types
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _resolve(value: Any, fetch: JsonFetcher | None) -> Mapping[str, Any] | None:
+    """Return an embedded object, or fetch it when it is a URL (and a fetcher is given)."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str) and fetch is not None:
+        try:
+            status, document = fetch(value)
+        except Exception:  # any failure leaves the part unknown; the verdict says why
+            return None
+        return document if status == 200 and isinstance(document, Mapping) else None
+    return None
+
+
+def describe(assertion: Mapping[str, Any], fetch: JsonFetcher | None) -> Described:
+    """Return the badge's name, issuer and dates, fetching the BadgeClass and Issuer if hosted."""
+    badge = _resolve(assertion.get("badge"), fetch) or {}
+    issuer = _resolve(badge.get("issuer"), fetch) or {}
+    name, issuer_name = badge.get("name"), issuer.get("name")
+    return Described(
+        name if isinstance(name, str) else None,
+        issuer_name if isinstance(issuer_name, str) else None,
+        _time(assertion.get("issuedOn")),
+        _time(assertion.get("expires")),
+        badge.get("image"),
+    )
+
+
+def _host(url: Any) -> str | None:
+    try:
+        return urlsplit(url).hostname if isinstance(url, str) else None
+    except ValueError:
+        return None
+
+
+def _issuer_id(assertion: Mapping[str, Any], fetch: JsonFetcher) -> Any:
+    badge = _resolve(assertion.get("badge"), fetch) or {}
+    issuer = badge.get("issuer")
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+
+def _result(status: str, *checks: Check) -> VerificationResult:
+    return VerificationResult(status, checks)
+
+
+def verify_assertion(
+    assertion: Any, fetch: JsonFetcher, *, signed: bool = False, now: datetime | None = None
+) -> VerificationResult:
+    """Check a 2.0 assertion: hosted copy, issuer's website, revocation, expiry."""
+    now = now or datetime.now(UTC)
+    if not is_assertion(assertion) or not isinstance(assertion.get("id"), str):
+        return _result(INVALID, Check("format", False, _l("The document is not an Open Badges 2.0 assertion.")))
+    checks = [Check("format", True, _l("The document is an Open Badges 2.0 assertion."))]
+    verification = assertion.get("verification")
+    kind = verification.get("type") if isinstance(verification, Mapping) else None
+    if signed or (isinstance(kind, str) and kind.lower() in ("signed", "signedbadge")):
+        reason = _l("This badge is signed in a way this app cannot check yet.")
+        return _result(NOT_CHECKED, *checks, Check("signature", False, reason))
+    try:
+        status, hosted = fetch(assertion["id"])
+    except Exception:  # unreachable, refused or not JSON: unknown, not forged
+        return _result(NOT_CHECKED, *checks, Check("hosted", False, UNREACHABLE))
+    if status == 410:
+        return _result(REVOKED, *checks, Check("revocation", False, _l("The issuer has revoked this badge.")))
+    if status != 200:
+        reason = _l("The issuer no longer serves this badge at its address.")
+        return _result(INVALID, *checks, Check("hosted", False, reason))
+    if hosted != assertion:
+        reason = _l("The issuer's copy of this badge is different from this one.")
+        return _result(INVALID, *checks, Check("hosted", False, reason))
+    checks.append(Check("hosted", True, _l("The issuer's website holds the same badge.")))
+    issuer_host = _host(_issuer_id(assertion, fetch))
+    if issuer_host is None or issuer_host != _host(assertion["id"]):
+        reason = _l("The badge is not kept on its issuer's own website.")
+        return _result(INVALID, *checks, Check("issuer", False, reason))
+    checks.append(Check("issuer", True, _l("The badge is kept on its issuer's own website.")))
+    if hosted.get("revoked") is True:
+        return _result(REVOKED, *checks, Check("revocation", False, _l("The issuer has revoked this badge.")))
+    checks.append(Check("revocation", True, _l("The issuer has not revoked this credential.")))
+    expires = _time(assertion.get("expires"))
+    if expires is not None and expires <= now:
+        return _result(EXPIRED, *checks, Check("expiry", False, _l("The credential expired on %(date)s."), expires))
+    return _result(VALID, *checks)

@@ -1,0 +1,113 @@
+"""Pages for badges earned elsewhere: add one, see it, check it again, download, delete."""
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from backpack.auth.policy import Action, own_imported, require
+from backpack.extensions import db, limiter
+from backpack.learner import bp, importing
+from backpack.learner.badge_reading import MAX_FILE_BYTES, ImportRefused
+from backpack.learner.import_forms import ConfirmForm, ImportForm
+
+IMPORT_LIMIT = "20 per minute;200 per hour"
+
+
+@bp.get("/my/imported/new")
+@require(Action.USE_BACKPACK)
+def new_import():
+    return render_template("learner/import.html", form=ImportForm())
+
+
+def _upload(form: ImportForm) -> bytes | None:
+    """Return the uploaded file (read one byte past the cap, so a large one is refused) or pasted text."""
+    upload = form.badge_file.data
+    if upload and getattr(upload, "filename", ""):
+        return upload.stream.read(MAX_FILE_BYTES + 1)
+    return (form.pasted.data or "").encode("utf-8") or None
+
+
+@bp.post("/my/imported/new")
+@require(Action.USE_BACKPACK)
+@limiter.limit(IMPORT_LIMIT)
+def create_import():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("learner/import.html", form=form), 400
+    try:
+        outcome = importing.import_credential(current_user, data=_upload(form), url=form.url.data)
+        db.session.commit()
+    except ImportRefused as refused:
+        db.session.rollback()
+        return render_template("learner/import.html", form=form, refusal=refused.message), refused.status
+    if outcome.created:
+        flash(_("The badge is in your backpack."), "success")
+    else:
+        flash(_("This badge is already in your backpack."), "info")
+    return redirect(url_for("learner.imported", public_id=outcome.credential.public_id))
+
+
+@bp.get("/my/imported/<public_id>")
+@require(Action.USE_BACKPACK)
+def imported(public_id: str):
+    found = own_imported(current_user, public_id)
+    return render_template(
+        "learner/imported.html", imported=found, result=importing.result_of(found),
+        subject=importing.verdict_subject(found), form=ConfirmForm(),
+    )
+
+
+@bp.post("/my/imported/<public_id>/check")
+@require(Action.USE_BACKPACK)
+@limiter.limit(IMPORT_LIMIT)
+def recheck_import(public_id: str):
+    found = own_imported(current_user, public_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("learner.imported", public_id=public_id))
+    importing.recheck(found)
+    db.session.commit()
+    flash(_("Checked again just now."), "info")
+    return redirect(url_for("learner.imported", public_id=public_id))
+
+
+@bp.get("/my/imported/<public_id>/original")
+@require(Action.USE_BACKPACK)
+def download_import(public_id: str):
+    """Serve the original exactly as received, as a download only (an SVG never runs here)."""
+    found = own_imported(current_user, public_id)
+    response = Response(found.raw, mimetype=found.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{importing.filename(found)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/my/imported/<public_id>/image")
+@require(Action.USE_BACKPACK)
+def imported_image(public_id: str):
+    """Serve the embedded picture as a file, so pages stay small (never an SVG: rasters only)."""
+    picture = importing.image_of(own_imported(current_user, public_id))
+    if picture is None:
+        abort(404)
+    response = Response(picture[1], mimetype=picture[0])
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/my/imported/<public_id>/delete")
+@require(Action.USE_BACKPACK)
+def confirm_delete_import(public_id: str):
+    found = own_imported(current_user, public_id)
+    return render_template("learner/imported_delete.html", imported=found, form=ConfirmForm())
+
+
+@bp.post("/my/imported/<public_id>/delete")
+@require(Action.USE_BACKPACK)
+def delete_import(public_id: str):
+    found = own_imported(current_user, public_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("learner.imported", public_id=public_id))
+    importing.delete(found)
+    db.session.commit()
+    flash(_("The badge was removed from your backpack."), "success")
+    return redirect(url_for("home.index"))
