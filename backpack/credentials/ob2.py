@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .verify import EXPIRED, INVALID, REVOKED, VALID, Check, VerificationResult
+from .verify import EXPIRED, INVALID, REVOKED, VALID, Check, VerificationResult, parse_time
 
 NOT_CHECKED = "not-checked"
 
@@ -50,16 +50,6 @@ def is_assertion(document: Any) -> bool:
     return "Assertion" in types
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _resolve(value: Any, fetch: JsonFetcher | None) -> Mapping[str, Any] | None:
     """Return an embedded object, or fetch it when it is a URL (and a fetcher is given)."""
     if isinstance(value, Mapping):
@@ -81,8 +71,8 @@ def describe(assertion: Mapping[str, Any], fetch: JsonFetcher | None) -> Describ
     return Described(
         name if isinstance(name, str) else None,
         issuer_name if isinstance(issuer_name, str) else None,
-        _time(assertion.get("issuedOn")),
-        _time(assertion.get("expires")),
+        parse_time(assertion.get("issuedOn")),
+        parse_time(assertion.get("expires")),
         badge.get("image"),
     )
 
@@ -138,7 +128,7 @@ def verify_assertion(
     if hosted.get("revoked") is True:
         return _result(REVOKED, *checks, Check("revocation", False, _l("The issuer has revoked this badge.")))
     checks.append(Check("revocation", True, _l("The issuer has not revoked this credential.")))
-    expires = _time(assertion.get("expires"))
+    expires = parse_time(assertion.get("expires"))
     if expires is not None and expires <= now:
         return _result(EXPIRED, *checks, Check("expiry", False, _l("The credential expired on %(date)s."), expires))
     return _result(VALID, *checks)

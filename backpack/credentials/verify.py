@@ -75,7 +75,7 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) and issuer else None
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     """Read an XML Schema dateTime; a time without zone counts as UTC."""
     if not isinstance(value, str):
         return None
@@ -110,7 +110,7 @@ def _format_problem(credential: Any) -> str | None:
     if _issuer_id(credential) is None:
         return _l("The credential does not name its issuer.")
     valid_from, valid_until = _dates(credential)
-    if _parse_time(valid_from) is None or (valid_until is not None and _parse_time(valid_until) is None):
+    if parse_time(valid_from) is None or (valid_until is not None and parse_time(valid_until) is None):
         return _l("The credential's dates are missing or unreadable.")
     subject = credential.get("credentialSubject")
     if not isinstance(subject, Mapping) or not isinstance(subject.get("achievement"), Mapping):
@@ -143,7 +143,7 @@ def _dated(name: str, passed: bool, reason: str, moment: datetime) -> Check:
 
 def _check_dates(credential: Mapping[str, Any], now: datetime) -> list[Check]:
     """Check that the credential has started and not yet expired."""
-    valid_from, valid_until = (_parse_time(value) for value in _dates(credential))
+    valid_from, valid_until = (parse_time(value) for value in _dates(credential))
     if valid_from > now:
         started = _dated("valid-from", False, _l("The credential is not valid until %(date)s."), valid_from)
     else:
@@ -197,7 +197,7 @@ def _check_revocation(
         return _unknown(_l("The issuer's revocation list is not correctly signed."))
     if _issuer_id(status_list) != _issuer_id(credential):
         return _unknown(_l("The revocation list was not published by the credential's issuer."))
-    list_until = _parse_time(status_list.get("validUntil"))
+    list_until = parse_time(status_list.get("validUntil"))
     if list_until is not None and list_until <= now:
         return _unknown(_l("The issuer's revocation list is out of date."))
     try:

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from backpack.credentials.verify import (
     VALID,
     Check,
     VerificationResult,
+    parse_time,
     verify_credential,
 )
 from backpack.extensions import db
@@ -87,16 +88,6 @@ def _verify(badge: Badge, fetch: Fetcher, json_fetch) -> VerificationResult:
     return ob2.verify_assertion(badge.document, json_fetch, signed=badge.signed)
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _text(value: Any) -> str:
     return value[:NAME_LENGTH] if isinstance(value, str) else ""
 
@@ -128,8 +119,8 @@ def _facts(badge: Badge, json_fetch) -> dict:
         return {
             "name": _text(achievement.get("name")),
             "issuer_name": _text(issuer.get("name") if isinstance(issuer, dict) else None),
-            "issued_at": _time(document.get("validFrom") or document.get("issuanceDate")),
-            "valid_until": _time(document.get("validUntil") or document.get("expirationDate")),
+            "issued_at": parse_time(document.get("validFrom") or document.get("issuanceDate")),
+            "valid_until": parse_time(document.get("validUntil") or document.get("expirationDate")),
             "image": _data_image(achievement.get("image")),
         }
     described = ob2.describe(document, json_fetch)
@@ -152,7 +143,7 @@ def _reasons(result: VerificationResult) -> list[dict]:
 def result_of(imported: ImportedCredential) -> VerificationResult:
     """Return the stored verification result, as the verdict and checks templates read it."""
     checks = tuple(
-        Check(item["name"], item["passed"], item["reason"], _time(item.get("date")))
+        Check(item["name"], item["passed"], item["reason"], parse_time(item.get("date")))
         for item in imported.reasons or []
     )
     return VerificationResult(imported.status, checks)
