@@ -1,8 +1,16 @@
-// Backpack service worker: a versioned shell cache and an offline page.
+// Backpack service worker: a versioned shell cache, the learner's pages kept for offline
+// reading, and an offline page for the rest.
 // VERSION is filled in when served: a hash of the static files, so a deploy renews the cache.
 const VERSION = "dev";
 const PREFIX = "backpack-";
 const SHELL_CACHE = `${PREFIX}static-${VERSION}`;
+// The learner's own pages and pictures, kept across deploys; only responses the server marks
+// (see backpack/pwa/offline.py), forgotten at every sign-out and sign-in.
+const PAGES_CACHE = `${PREFIX}pages`;
+const KEEP_HEADER = "X-Backpack-Offline";
+const MAX_KEPT = 300;
+// Posting to these ends or starts a session: what was kept belongs to someone else now.
+const SESSION_CHANGES = ["/signout", "/signout/everywhere", "/auth/signin/verify", "/auth/register/verify", "/account/delete"];
 const SHELL = [
   "/offline",
   "/static/css/app.css",
@@ -18,6 +26,7 @@ const SHELL = [
   "/static/js/recorder.js",
   "/static/js/voice_message.js",
   "/static/js/dictation.js",
+  "/static/js/offline.js",
   "/static/icons/icons.svg",
   "/static/icons/icon-192.png",
   "/manifest.json",
@@ -36,23 +45,102 @@ self.addEventListener("activate", (event) => {
     (async () => {
       const names = await caches.keys();
       await Promise.all(
-        names.filter((name) => name.startsWith(PREFIX) && name !== SHELL_CACHE).map((name) => caches.delete(name)),
+        names
+          .filter((name) => name.startsWith(PREFIX) && name !== SHELL_CACHE && name !== PAGES_CACHE)
+          .map((name) => caches.delete(name)),
       );
       await self.clients.claim();
     })(),
   );
 });
 
+const forgetPages = () => caches.delete(PAGES_CACHE);
+
+// Keep a copy of a response the server marked as the learner's to read offline. The copy is
+// taken at once, before the page starts reading the response.
+function keep(url, response) {
+  if (!response.ok || response.redirected || response.headers.get(KEEP_HEADER) !== "keep") {
+    return Promise.resolve(false);
+  }
+  const copy = response.clone();
+  return caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy)).then(() => true);
+}
+
+const keptCopy = (url) => caches.match(url.pathname, { cacheName: PAGES_CACHE });
+
+// A kept page says that it is the copy kept on the phone: its notice is shown (see base.html).
+async function shownAsKept(response) {
+  const html = (await response.text()).replace("data-offline-notice hidden", "data-offline-notice");
+  return new Response(html, { status: response.status, headers: response.headers });
+}
+
+// Online: the page itself (kept when marked). Offline: the kept copy, else the offline page.
+async function pageOrKeptCopy(event) {
+  const url = new URL(event.request.url);
+  try {
+    const response = await fetch(event.request);
+    // Sent to sign in: the session is over, so nothing kept may be shown any more.
+    if (response.redirected && new URL(response.url).pathname === "/signin") event.waitUntil(forgetPages());
+    else event.waitUntil(keep(url, response));
+    return response;
+  } catch {
+    const kept = await keptCopy(url);
+    if (kept) return shownAsKept(kept);
+    return (await caches.match("/offline")) || Response.error();
+  }
+}
+
+// Pictures on a kept page (badge images, thumbnails): the network, else the kept copy.
+async function pictureOrKeptCopy(event) {
+  const url = new URL(event.request.url);
+  try {
+    const response = await fetch(event.request);
+    event.waitUntil(keep(url, response));
+    return response;
+  } catch {
+    return (await keptCopy(url)) || Response.error();
+  }
+}
+
+// The backpack asks for its badge pages and pictures to be kept, so every badge opens offline,
+// not only those opened before. Same-origin paths only, and only what the server marks.
+async function keepAll(paths) {
+  let kept = 0;
+  for (const path of paths.slice(0, MAX_KEPT)) {
+    const url = new URL(path, self.location.origin);
+    if (url.origin !== self.location.origin) continue;
+    try {
+      if (await keep(url, await fetch(url, { credentials: "same-origin" }))) kept += 1;
+    } catch {
+      break; // the connection went: keep what we have
+    }
+  }
+  return kept;
+}
+
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
+  if (event.data?.type === "keep-offline" && Array.isArray(event.data.paths)) {
+    event.waitUntil(
+      keepAll(event.data.paths).then((kept) => event.source?.postMessage({ type: "kept-offline", kept })),
+    );
+  }
 });
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    if (request.method === "POST" && SESSION_CHANGES.includes(url.pathname)) event.waitUntil(forgetPages());
+    return;
+  }
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(async () => (await caches.match("/offline")) || Response.error()));
+    event.respondWith(pageOrKeptCopy(event));
+    return;
+  }
+  if (request.destination === "image" && !url.pathname.startsWith("/static/")) {
+    event.respondWith(pictureOrKeptCopy(event));
     return;
   }
   if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.json") {

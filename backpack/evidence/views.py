@@ -16,6 +16,7 @@ from backpack.evidence.forms import EvidenceForm, new_idempotency_key
 from backpack.evidence.refusals import MediaRefused
 from backpack.extensions import limiter
 from backpack.models import EvidenceKind
+from backpack.pwa.offline import keep_offline
 from backpack.storage import media_store
 from backpack.web.errors import wants_json
 
@@ -33,6 +34,7 @@ MEDIA_POLICY = "default-src 'none'; sandbox"
 
 @bp.get("/evidence")
 @require(Action.USE_BACKPACK)
+@keep_offline
 def index():
     return _page(EvidenceForm(idempotency_key=new_idempotency_key()))
 
@@ -98,6 +100,7 @@ def send_evidence(evidence):
 
 
 @bp.get("/evidence/<public_id>/thumbnail")
+@keep_offline
 def thumbnail(public_id: str):
     """Serve the small JPEG of a photo, for lists."""
     evidence = evidence_for(current_user, public_id)

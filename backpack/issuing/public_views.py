@@ -4,6 +4,7 @@ from flask import Response, abort
 from backpack.extensions import db
 from backpack.issuing import bp
 from backpack.models import Achievement, Issuer, StatusList
+from backpack.pwa.offline import keep_offline
 
 CREDENTIAL_TYPE = "application/vc+ld+json"
 
@@ -28,6 +29,7 @@ def status_list(public_id: str):
 
 
 @bp.get("/badges/<public_id>/image.png")
+@keep_offline
 def badge_image(public_id: str):
     found = db.session.scalar(db.select(Achievement).where(Achievement.public_id == public_id))
     if found is None:

@@ -26,10 +26,12 @@ from backpack.learner.collection_forms import (
     ShareableForm,
 )
 from backpack.models import Collection
+from backpack.pwa.offline import keep_offline
 
 
 @bp.get("/my/collections")
 @require(Action.USE_BACKPACK)
+@keep_offline
 def collections_index():
     return _list_page(CollectionForm())
 
@@ -58,6 +60,7 @@ def create_collection():
 
 @bp.get("/my/collections/<public_id>")
 @require(Action.USE_BACKPACK)
+@keep_offline
 def collection(public_id: str):
     found = own_collection(current_user, public_id)
     return _collection_page(found, rename_form=CollectionForm(obj=found))

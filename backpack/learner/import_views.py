@@ -8,6 +8,7 @@ from backpack.extensions import db, limiter
 from backpack.learner import bp, importing
 from backpack.learner.badge_reading import MAX_FILE_BYTES, ImportRefused
 from backpack.learner.import_forms import ConfirmForm, ImportForm
+from backpack.pwa.offline import keep_offline
 
 IMPORT_LIMIT = "20 per minute;200 per hour"
 
@@ -48,6 +49,7 @@ def create_import():
 
 @bp.get("/my/imported/<public_id>")
 @require(Action.USE_BACKPACK)
+@keep_offline
 def imported(public_id: str):
     found = own_imported(current_user, public_id)
     return render_template(
@@ -83,6 +85,7 @@ def download_import(public_id: str):
 
 @bp.get("/my/imported/<public_id>/image")
 @require(Action.USE_BACKPACK)
+@keep_offline
 def imported_image(public_id: str):
     """Serve the embedded picture as a file, so pages stay small (never an SVG: rasters only)."""
     picture = importing.image_of(own_imported(current_user, public_id))

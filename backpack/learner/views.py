@@ -14,10 +14,12 @@ from backpack.issuing.public_views import CREDENTIAL_TYPE
 from backpack.sharing.verdict import verdict
 from backpack.learner import badges, bp, importing, my_data
 from backpack.learner.forms import DeleteAccountForm
+from backpack.pwa.offline import keep_offline
 
 CLAIM_LIMIT = "10 per minute;60 per hour"
 
 
+@keep_offline
 def backpack_home():
     """The learner's start page: every badge as a card, stacks in progress."""
     awards = badges.awards_of(current_user)
@@ -34,6 +36,7 @@ def backpack_home():
 
 @bp.get("/my/badges/<public_id>")
 @require(Action.USE_BACKPACK)
+@keep_offline
 def badge(public_id: str):
     award = own_award(current_user, public_id)
     return render_template(

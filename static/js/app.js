@@ -6,6 +6,7 @@ import { wirePush } from "./push.js";
 import { wireCapture } from "./capture.js";
 import { wireVoiceMessage } from "./voice_message.js";
 import { wireDictation } from "./dictation.js";
+import { wireOffline } from "./offline.js";
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
@@ -31,3 +32,4 @@ wirePush(document);
 wireCapture(document);
 wireVoiceMessage(document);
 wireDictation(document);
+wireOffline(document);
