@@ -160,20 +160,37 @@ def collection_item_in(collection: Collection, item_id: int) -> CollectionItem:
 
 
 def shared_evidence(link: ShareLink, public_id: str) -> Evidence:
-    """Return evidence the public may see through a live link: only a shareable item of the
-    linked collection, so marking it private stops it at once. 404 otherwise."""
-    if link.collection_id is None or not link.is_live():
+    """Return evidence the public may see through a live link, or 404: a shareable item of the
+    linked collection (marking it private stops it at once), or, on a badge link made with
+    "show my evidence", an item the badge was awarded for."""
+    if not link.is_live():
         abort(404)
-    found = db.session.scalar(
-        db.select(Evidence)
-        .join(CollectionItem, CollectionItem.evidence_id == Evidence.id)
-        .where(
-            CollectionItem.collection_id == link.collection_id,
-            CollectionItem.shareable.is_(True),
-            Evidence.public_id == public_id,
+    if link.collection_id is None:
+        allowed = link.include_evidence and public_id in link.award.evidence_public_ids
+        found = _by_public_id(Evidence, public_id) if allowed else None
+    else:
+        found = db.session.scalar(
+            db.select(Evidence)
+            .join(CollectionItem, CollectionItem.evidence_id == Evidence.id)
+            .where(
+                CollectionItem.collection_id == link.collection_id,
+                CollectionItem.shareable.is_(True),
+                Evidence.public_id == public_id,
+            )
         )
-    )
     return _or_404(found, lambda item: item.owner_id == link.owner_id)
+
+
+def awarded_evidence(award: Award) -> list[Evidence]:
+    """Return the items the award's credential links to that its learner still keeps, in order."""
+    wanted = award.evidence_public_ids
+    if not wanted or award.learner_id is None:
+        return []
+    found = db.session.scalars(
+        db.select(Evidence).where(Evidence.public_id.in_(wanted), Evidence.owner_id == award.learner_id)
+    )
+    by_id = {item.public_id: item for item in found}
+    return [by_id[public_id] for public_id in wanted if public_id in by_id]
 
 
 def own_passkey(user: User, passkey_id: int) -> Passkey:

@@ -1,4 +1,6 @@
 """Awards (issued credentials, stored exactly as signed) and the status lists that revoke them."""
+import json
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
@@ -9,6 +11,9 @@ from backpack.models.achievement import Achievement, ClaimCode
 from backpack.models.issuer import Issuer, new_public_id
 from backpack.models.time import UTCDateTime, utcnow
 from backpack.models.user import User
+
+# How an awarded submission's items appear in the credential (backpack.evidence.submissions).
+EVIDENCE_LINK = re.compile(r"/evidence/([0-9a-f-]{36})/media$")
 
 
 class StatusList(db.Model):
@@ -82,3 +87,10 @@ class Award(db.Model):
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.valid_until is not None and self.valid_until <= (now or utcnow())
+
+    @property
+    def evidence_public_ids(self) -> list[str]:
+        """The learner's evidence items the signed credential links to, in its order."""
+        entries = json.loads(self.credential_json).get("evidence") or []
+        found = (EVIDENCE_LINK.search(entry.get("id") or "") for entry in entries if isinstance(entry, dict))
+        return [match.group(1) for match in found if match]

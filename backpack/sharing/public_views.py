@@ -4,7 +4,7 @@ from urllib.parse import quote
 from flask import Response, render_template
 from flask_babel import get_locale
 
-from backpack.auth.policy import shared_evidence
+from backpack.auth.policy import awarded_evidence, shared_evidence
 from backpack.evidence.views import KIND_NAMES, send_evidence
 from backpack.extensions import db, limiter
 from backpack.issuing.awarding import image_url
@@ -76,6 +76,9 @@ def public_badge(token: str):
             json_url=json_url,
             image=image_url(award.achievement),
             verifier_plus=VERIFIER_PLUS + quote(json_url, safe=""),
+            evidence=awarded_evidence(award) if link.include_evidence else [],
+            token=token,
+            kind_names=KIND_NAMES,
         ),
     )
 
@@ -106,7 +109,7 @@ def _collection_page(link, token: str) -> Response:
 @bp.get("/s/<token>/evidence/<public_id>")
 @limiter.limit(MEDIA_LIMIT)
 def public_evidence(token: str, public_id: str):
-    """Serve a shareable evidence item of a shared collection (in ranges, for video)."""
+    """Serve an evidence item the link shares (in ranges, for video)."""
     response = send_evidence(shared_evidence(links.find_live(token), public_id))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
