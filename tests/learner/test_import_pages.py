@@ -60,6 +60,7 @@ def test_uploading_a_baked_png_shows_the_badge_with_its_verdict(award, amina):
     page = amina.client.get(f"/my/imported/{found.public_id}").get_data(as_text=True)
     assert "Forklift safety" in page and "Harbour College" in page
     assert 'data-verdict="valid"' in page and "Genuine badge" in page
+    assert "When checked on" in page and "checked just now" not in page
     assert "Imported from elsewhere" in page
     assert "The badge is in your backpack." in page
     picture = amina.client.get(f"/my/imported/{found.public_id}/image")
