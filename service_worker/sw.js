@@ -103,12 +103,18 @@ async function pictureOrKeptCopy(event) {
 }
 
 // The backpack asks for its badge pages and pictures to be kept, so every badge opens offline,
-// not only those opened before. Same-origin paths only, and only what the server marks.
+// not only those opened before. Same-origin paths only, and only what the server marks; what is
+// kept already is not fetched again (opening a page online refreshes its copy).
 async function keepAll(paths) {
+  const cache = await caches.open(PAGES_CACHE);
   let kept = 0;
   for (const path of paths.slice(0, MAX_KEPT)) {
     const url = new URL(path, self.location.origin);
     if (url.origin !== self.location.origin) continue;
+    if (await cache.match(url.pathname)) {
+      kept += 1;
+      continue;
+    }
     try {
       if (await keep(url, await fetch(url, { credentials: "same-origin" }))) kept += 1;
     } catch {

@@ -32,7 +32,3 @@ class MoveForm(FlaskForm):
 
 class ShareableForm(FlaskForm):
     shareable = StringField(validators=[AnyOf(["yes", "no"])])
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: removing an item or deleting a collection needs nothing else."""

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from backpack.auth.forms import PlainForm
 from backpack.auth.policy import (
     Action,
     collection_item_in,
@@ -21,7 +22,6 @@ from backpack.learner.collection_forms import (
     AddBadgeForm,
     AddEvidenceForm,
     CollectionForm,
-    ConfirmForm,
     MoveForm,
     ShareableForm,
 )
@@ -93,7 +93,7 @@ def _collection_page(found: Collection, status: int = 200, **forms):
         badge_form=badge_form,
         evidence_form=evidence_form,
         rename_form=forms.get("rename_form") or CollectionForm(obj=found),
-        form=ConfirmForm(),
+        form=PlainForm(),
     ), status
 
 
@@ -123,15 +123,15 @@ def rename_collection(public_id: str):
 def confirm_delete_collection(public_id: str):
     """Ask first: deleting also stops every link that shares the collection."""
     found = own_collection(current_user, public_id)
-    return render_template("learner/collection_delete.html", collection=found, form=ConfirmForm())
+    return render_template("learner/collection_delete.html", collection=found, form=PlainForm())
 
 
 @bp.post("/my/collections/<public_id>/delete")
 @require(Action.USE_BACKPACK)
 def delete_collection(public_id: str):
     found = own_collection(current_user, public_id)
-    if not ConfirmForm().validate_on_submit():
-        return render_template("learner/collection_delete.html", collection=found, form=ConfirmForm()), 400
+    if not PlainForm().validate_on_submit():
+        return render_template("learner/collection_delete.html", collection=found, form=PlainForm()), 400
     collections.delete(found)
     db.session.commit()
     flash(_("The collection is deleted. Your badges and evidence are still in your backpack."), "success")
@@ -210,7 +210,7 @@ def share_collection_item(public_id: str, item_id: int):
 def remove_collection_item(public_id: str, item_id: int):
     found = own_collection(current_user, public_id)
     item = collection_item_in(found, item_id)
-    if not ConfirmForm().validate_on_submit():
+    if not PlainForm().validate_on_submit():
         return _collection_page(found, 400)
     collections.remove(item)
     db.session.commit()

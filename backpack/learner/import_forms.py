@@ -19,7 +19,3 @@ class ImportForm(FlaskForm):
     pasted = TextAreaField(
         _l("Or paste the badge (JSON)"), validators=[Optional(), Length(max=MAX_JSON_BYTES)], render_kw={"rows": 4}
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only its CSRF token: for re-checking and deleting."""

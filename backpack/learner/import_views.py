@@ -3,11 +3,12 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, own_imported, require
 from backpack.extensions import db, limiter
 from backpack.learner import bp, importing
 from backpack.learner.badge_reading import MAX_FILE_BYTES, ImportRefused
-from backpack.learner.import_forms import ConfirmForm, ImportForm
+from backpack.learner.import_forms import ImportForm
 from backpack.pwa.offline import keep_offline
 
 IMPORT_LIMIT = "20 per minute;200 per hour"
@@ -54,7 +55,7 @@ def imported(public_id: str):
     found = own_imported(current_user, public_id)
     return render_template(
         "learner/imported.html", imported=found, result=importing.result_of(found),
-        subject=importing.verdict_subject(found), form=ConfirmForm(),
+        subject=importing.verdict_subject(found), form=PlainForm(),
     )
 
 
@@ -63,7 +64,7 @@ def imported(public_id: str):
 @limiter.limit(IMPORT_LIMIT)
 def recheck_import(public_id: str):
     found = own_imported(current_user, public_id)
-    if not ConfirmForm().validate_on_submit():
+    if not PlainForm().validate_on_submit():
         return redirect(url_for("learner.imported", public_id=public_id))
     importing.recheck(found)
     db.session.commit()
@@ -101,14 +102,14 @@ def imported_image(public_id: str):
 @require(Action.USE_BACKPACK)
 def confirm_delete_import(public_id: str):
     found = own_imported(current_user, public_id)
-    return render_template("learner/imported_delete.html", imported=found, form=ConfirmForm())
+    return render_template("learner/imported_delete.html", imported=found, form=PlainForm())
 
 
 @bp.post("/my/imported/<public_id>/delete")
 @require(Action.USE_BACKPACK)
 def delete_import(public_id: str):
     found = own_imported(current_user, public_id)
-    if not ConfirmForm().validate_on_submit():
+    if not PlainForm().validate_on_submit():
         return redirect(url_for("learner.imported", public_id=public_id))
     importing.delete(found)
     db.session.commit()
