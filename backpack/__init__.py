@@ -39,8 +39,9 @@ def register_extensions(app: Flask) -> None:
     from backpack import models  # noqa: F401  (tables must be known to SQLAlchemy)
     from backpack.auth import sessions
     from backpack.i18n import select_locale
-    from backpack.web import security_headers, templating
+    from backpack.web import hosts, security_headers, templating
 
+    hosts.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

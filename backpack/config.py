@@ -16,6 +16,7 @@ def _read_or_create_secret(instance_path: Path, name: str) -> str:
     return value
 
 
+LOCAL_ORIGIN = "http://localhost:5000"
 MEGABYTE = 1024 * 1024
 # Per kind of evidence, checked after the kind is read from the file's bytes. Phones shrink
 # photos before upload; these caps are for files sent as they are.
@@ -35,8 +36,10 @@ def load(instance_path: Path) -> dict:
         or _read_or_create_secret(instance_path, "key_encryption_secret"),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance_path / 'backpack.db'}",
-        # Public origin for WebAuthn and absolute links; derived per request when unset.
-        "BACKPACK_ORIGIN": env.get("BACKPACK_ORIGIN", "").rstrip("/") or None,
+        # The public origin: the only source of absolute URLs and of WebAuthn's RP ID.
+        "BACKPACK_ORIGIN": env.get("BACKPACK_ORIGIN", "").rstrip("/") or LOCAL_ORIGIN,
+        # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust).
+        "BACKPACK_PROXIES": int(env.get("BACKPACK_PROXIES", "0")),
         "BACKPACK_NAME": env.get("BACKPACK_NAME", "Backpack"),
         "INVITE_TTL_HOURS": int(env.get("BACKPACK_INVITE_TTL_HOURS", str(7 * 24))),
         "WEBAUTHN_CHALLENGE_TTL_SECONDS": 300,

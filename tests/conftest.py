@@ -30,6 +30,7 @@ def build_app(tmp_path, **settings):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
             "SERVER_NAME": "localhost",
+            "BACKPACK_ORIGIN": ORIGIN,
             "PREFERRED_URL_SCHEME": "https",
             **settings,
         }

@@ -157,6 +157,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BACKPACK_ORIGIN"] = f"http://localhost:{server.server_port}"
     live = LiveServer(app, server.server_port)
 
     def remember(sender, exception, **extra):
