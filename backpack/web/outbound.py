@@ -2,9 +2,11 @@
 
 Push endpoints and badge URLs are addresses someone else hands us, so anyone signed in
 could try to make the server call an address inside our network. Only public HTTPS on
-port 443 is allowed: the host must resolve to public addresses only. The fetcher then
-connects to the very address it checked (a name cannot point elsewhere between the check
-and the call), follows a few redirects checking each, and stops reading at a size cap.
+port 443 is allowed: the host must resolve to public addresses only, and an IPv6 address
+that wraps an IPv4 one (NAT64, 6to4, mapped and the like) must wrap a public one. The
+fetcher then connects to the very address it checked (a name cannot point elsewhere
+between the check and the call), follows a few redirects checking each, and stops
+reading at a size cap.
 Tests run servers on 127.0.0.1 and pass allow_local, which admits http:// on loopback
 and nothing else.
 """
@@ -37,9 +39,44 @@ class OutboundRefused(Exception):
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# Packets to these IPv6 ranges go on to the IPv4 address in their last 32 bits: NAT64's
+# well-known prefix, the deprecated IPv4-compatible form and the IPv4-translated form.
+_IPV4_IN_LOW_BITS = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+)
+# Local-use NAT64 puts the IPv4 address wherever the operator chose, and Teredo reaches
+# a client behind some relay: the real destination cannot be read, so both are refused.
+_UNREADABLE = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("2001::/32"),
+)
+
+
+def _carried(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address that packets to this IPv6 address end up at, if it wraps one."""
+    if address.sixtofour:
+        return address.sixtofour
+    if any(address in network for network in _IPV4_IN_LOW_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None
+
+
 def _public(address: Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """Whether an address is globally routable; one wrapping IPv4 must wrap a public one.
+
+    An IPv4-mapped address is an IPv4 address in IPv6 notation, so the IPv4 alone decides;
+    the other wrappings must be routable themselves as well.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return _public(address.ipv4_mapped)
+        if any(address in network for network in _UNREADABLE):
+            return False
+        carried = _carried(address)
+        if carried is not None and not _public(carried):
+            return False
     return address.is_global and not address.is_multicast
 
 
