@@ -74,7 +74,12 @@ def _demo_badges(teacher: User, learners: list[User]) -> None:
         db.session.flush()
     skills = []
     for name, icon, description, criteria, framework, skill in BADGES:
-        alignment = {"name": skill, "framework": framework, "url": "https://www.coe.int/en/web/common-european-framework-reference-languages", "code": skill.split()[0]}
+        alignment = {
+            "name": skill,
+            "framework": framework,
+            "url": "https://www.coe.int/en/web/common-european-framework-reference-languages",
+            "code": skill.split()[0],
+        }
         skills.append(_badge(issuer, teacher, name, icon, description, criteria, alignment))
     stack = _badge(issuer, teacher, *STACK)
     if not stack.required:
@@ -116,6 +121,7 @@ def _demo_submission(learner: User, badge: Achievement) -> None:
         title="My e-mail to the landlord",
         reflection="I wrote it at home and checked the spelling with my friend.",
     )
+    db.session.commit()
     submissions.save(
         learner, badge, evidence_ids=[photo.public_id], reflection="I practised polite requests.", send=True
     )

@@ -39,4 +39,8 @@ for dir in tests/browser tests/credentials/verifier; do
   fi
 done
 
+# The layering contracts (pyproject.toml) and the linter: a forbidden import or a lint error fails the run.
+.venv/bin/ruff check --quiet backpack tests
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+
 exec .venv/bin/python -m pytest "$@"

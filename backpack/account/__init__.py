@@ -1,6 +1,4 @@
-"""A person's own account: passkeys, language, signing out everywhere."""
+"""A person's own account: passkeys, signed-in devices and sign-ins, language, notices of sign-in links."""
 from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-
-from backpack.account import views  # noqa: E402,F401  (routes attach to bp)

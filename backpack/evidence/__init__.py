@@ -7,5 +7,3 @@ bp = Blueprint("evidence", __name__)
 # The media store is made with the app that registers this blueprint, so a wrong
 # MEDIA_STORE setting stops the app at start-up rather than at the first upload.
 bp.record_once(lambda state: storage.init_app(state.app))
-
-from backpack.evidence import submission_views, views  # noqa: E402,F401  (routes attach to bp)

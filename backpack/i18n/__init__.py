@@ -36,6 +36,3 @@ def text_direction(locale: str) -> str:
 def language_context() -> dict:
     locale = str(get_locale())
     return {"locale": locale, "text_direction": text_direction(locale), "languages": supported()}
-
-
-from backpack.i18n import views  # noqa: E402,F401  (routes attach to bp)

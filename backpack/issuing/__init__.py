@@ -1,6 +1,7 @@
-"""Teachers' side: classes and learners now; badges, awards and stacks build on it."""
+"""Badges: issuers, achievements and their design, awards, claims, stacks, revocation.
+
+Feature functions add and flush; the views and CLI commands commit.
+"""
 from flask import Blueprint
 
 bp = Blueprint("issuing", __name__)
-
-from backpack.issuing import badge_views, public_views, views  # noqa: E402,F401  (routes attach to bp)

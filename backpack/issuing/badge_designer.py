@@ -50,7 +50,7 @@ def _star(cx, cy, outer, inner, points=5):
     step = math.pi / points
     return [
         (cx + r * math.sin(i * step), cy - r * math.cos(i * step))
-        for i, r in zip(range(2 * points), [outer, inner] * points)
+        for i, r in zip(range(2 * points), [outer, inner] * points, strict=True)
     ]
 
 
@@ -331,7 +331,7 @@ def _runs(label):
         else:
             texts.append(ch)
             keys.append(key)
-    runs = list(zip(texts, keys))
+    runs = list(zip(texts, keys, strict=True))
     return runs[::-1] if _starts_right_to_left(label) else runs
 
 

@@ -15,8 +15,8 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, URL
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 MAX_TEXT = 4000
@@ -95,7 +95,12 @@ class ClaimCodeForm(FlaskForm):
     minutes = SelectField(
         _l("Valid for"),
         coerce=int,
-        choices=[SelectChoice(5, _l("5 minutes")), SelectChoice(10, _l("10 minutes")), SelectChoice(30, _l("30 minutes")), SelectChoice(60, _l("1 hour"))],
+        choices=[
+            SelectChoice(5, _l("5 minutes")),
+            SelectChoice(10, _l("10 minutes")),
+            SelectChoice(30, _l("30 minutes")),
+            SelectChoice(60, _l("1 hour")),
+        ],
         default=10,
     )
     max_uses = IntegerField(_l("How many learners"), default=30, validators=[InputRequired(), NumberRange(1, 500)])

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("learner", __name__)
-
-from backpack.learner import collection_views, import_views, views  # noqa: E402,F401  (routes attach to bp)

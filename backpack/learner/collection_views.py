@@ -15,7 +15,7 @@ from backpack.auth.policy import (
     require,
 )
 from backpack.evidence.capture import evidence_of
-from backpack.evidence.views import KIND_NAMES
+from backpack.evidence.serving import KIND_NAMES
 from backpack.extensions import db
 from backpack.learner import badges, bp, collections
 from backpack.learner.collection_forms import (

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("sharing", __name__)
-
-from backpack.sharing import public_views, views  # noqa: E402,F401  (routes attach to bp)

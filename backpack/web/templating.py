@@ -5,7 +5,7 @@ from functools import cache
 from flask import Flask, url_for
 from markupsafe import Markup, escape
 
-from backpack import ROOT
+from backpack.config import ROOT
 
 
 def icon(name: str) -> Markup:

@@ -30,6 +30,7 @@ def capture_photo(server, learner) -> None:
         capture.save_evidence(
             session.get(User, learner.user_id), samples.jpeg(), idempotency_key=str(uuid.uuid4()), title=PHOTO
         )
+        session.commit()
 
 
 def test_learner_shares_a_collection_with_only_the_badge(phones, live_server):

@@ -72,6 +72,7 @@ def set_the_scene(server):
         item, _created = capture.save_evidence(
             bilal_user, samples.jpeg(), idempotency_key=str(uuid.uuid4())
         )
+        db.session.commit()
         submissions.save(
             bilal_user, achievement, evidence_ids=[item.public_id], reflection="", send=True
         )
@@ -202,12 +203,12 @@ def test_evidence_from_the_phone_to_a_badge_only_its_holder_can_open(phones, liv
     page.wait_for_url(f"{live_server.url}/my/badges/{award_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(BADGE)
     expect(page.locator('[data-verification="valid"]')).to_be_visible()  # the signature holds
-    for item, url in zip(items, links):
+    for item, url in zip(items, links, strict=True):
         expect(page.get_by_role("link", name=item.title)).to_have_attribute("href", url)
     assert_accessible(page, "learner badge page with evidence")
 
     expected_types = {"photo": "image/", "audio": "audio/"}
-    for item, url in zip(items, links):
+    for item, url in zip(items, links, strict=True):
         response = page.request.get(url)
         assert response.status == 200, f"{item.title}: {response.status} for its owner"
         assert response.headers["content-type"].startswith(expected_types[item.kind])
@@ -229,7 +230,7 @@ def shows_the_evidence(page, items) -> None:
     """The review page shows each item: photos that load, a sound recording that plays."""
     figures = page.locator("figure.evidence-view")
     expect(figures).to_have_count(len(items))
-    for figure, item in zip(figures.all(), items):
+    for figure, item in zip(figures.all(), items, strict=True):
         expect(figure.locator("figcaption")).to_contain_text(item.title)
         if item.kind == "photo":
             image = figure.locator("img")

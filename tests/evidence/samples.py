@@ -10,7 +10,6 @@ import zlib
 
 from PIL import Image
 
-
 # Photos ---------------------------------------------------------------------------------
 
 def jpeg(size=(640, 480), colour=(200, 80, 40), *, exif=None, quality=90, **options) -> bytes:

@@ -35,7 +35,11 @@ def test_media_headers_keep_it_private_and_unsniffed(learner, video):
 
 @pytest.mark.parametrize(
     "header, start, end",
-    [("bytes=100-199", 100, 199), ("bytes=-50", len(VIDEO) - 50, len(VIDEO) - 1), (f"bytes={len(VIDEO) - 10}-", len(VIDEO) - 10, len(VIDEO) - 1)],
+    [
+        ("bytes=100-199", 100, 199),
+        ("bytes=-50", len(VIDEO) - 50, len(VIDEO) - 1),
+        (f"bytes={len(VIDEO) - 10}-", len(VIDEO) - 10, len(VIDEO) - 1),
+    ],
     ids=["middle", "suffix", "open-ended"],
 )
 def test_range_request_gets_206_with_exactly_those_bytes(learner, video, header, start, end):

@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from backpack.account import deletion
 from backpack.extensions import db
 from backpack.learner import importing, my_data
 from backpack.models import ImportedCredential, Role
@@ -168,7 +169,8 @@ def test_the_export_holds_each_original_with_its_checksum_and_deletion_removes_t
     assert row["sha256"] == hashlib.sha256(original).hexdigest()
     assert any(entry["path"] == row["path"] and entry["sha256"] == row["sha256"] for entry in manifest["files"])
 
-    my_data.delete_account(amina.user)
+    deletion.delete_account(amina.user)
+    db.session.commit()
     assert rows() == []
 
 

@@ -62,6 +62,8 @@ def test_deleting_a_photo_removes_it_and_its_thumbnail_from_the_bucket(app, lear
     assert all(in_bucket(key) for key in keys)
     assert fetch(learner, f"/evidence/{photo.public_id}/thumbnail")[0] == 200
 
-    deleted = learner.client.post(f"/evidence/{photo.public_id}/delete", headers={"X-CSRFToken": learner.csrf("/evidence"), "Accept": "application/json"})
+    deleted = learner.client.post(
+        f"/evidence/{photo.public_id}/delete", headers={"X-CSRFToken": learner.csrf("/evidence"), "Accept": "application/json"}
+    )
     assert deleted.status_code == 204
     assert [in_bucket(key) for key in keys] == [None, None]

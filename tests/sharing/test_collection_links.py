@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 
 from backpack.extensions import db
-from backpack.issuing import status
+from backpack.issuing import status, verdict
 from backpack.learner import collections
 from backpack.models import Award, ShareLink
 from backpack.models.time import utcnow
-from backpack.sharing import links, verdict
+from backpack.sharing import links, view_counts
 from backpack.storage import media_store
 from tests.conftest import new_client
 from tests.learner.portfolio import build_portfolio
@@ -87,6 +87,8 @@ def test_employer_sees_only_shareable_items_in_order(shared):
     assert f"/s/{path.rsplit('/', 1)[1]}/evidence/{photo.public_id}" in html
     assert video.public_id not in html
     assert "<script" not in html and "style=" not in html
+    assert view_counts.flush() == 1  # counted off the request, stored by the worker
+    db.session.commit()
     assert db.session.scalar(db.select(ShareLink.view_count)) == 1
 
 

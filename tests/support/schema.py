@@ -41,7 +41,9 @@ def describe(url: str) -> dict:
         inspector = inspect(engine)
         return {
             name: {
-                "columns": sorted((c["name"], c["type"].compile(dialect=engine.dialect), c["nullable"]) for c in inspector.get_columns(name)),
+                "columns": sorted(
+                    (c["name"], c["type"].compile(dialect=engine.dialect), c["nullable"]) for c in inspector.get_columns(name)
+                ),
                 "indexes": sorted((i["name"], str(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(name)),
                 "unique": sorted((u["name"], str(u["column_names"])) for u in inspector.get_unique_constraints(name)),
                 "foreign_keys": sorted(

@@ -5,18 +5,18 @@ from wtforms.fields.choices import SelectChoice
 
 from backpack.auth import invites
 from backpack.auth.forms import PlainForm
+from backpack.auth.invite_card import render_invite_card
 from backpack.auth.policy import Action, classroom_for, learner_for, require
-from backpack.auth.views import render_invite_card
 from backpack.extensions import db
-from backpack.issuing import bp, roster
-from backpack.issuing.forms import ClassroomForm, LearnerForm, MoveLearnerForm
+from backpack.roster import bp, classrooms
+from backpack.roster.forms import ClassroomForm, MoveLearnerForm, PersonForm
 
 
 @bp.get("/classes")
 @require(Action.MANAGE_CLASSES)
 def classes():
     return render_template(
-        "issuing/classes.html", classes=roster.classes_of(current_user), form=ClassroomForm()
+        "roster/classes.html", classes=classrooms.classes_of(current_user), form=ClassroomForm()
     )
 
 
@@ -26,38 +26,38 @@ def create_classroom():
     form = ClassroomForm()
     if not form.validate_on_submit():
         return render_template(
-            "issuing/classes.html", classes=roster.classes_of(current_user), form=form
+            "roster/classes.html", classes=classrooms.classes_of(current_user), form=form
         ), 400
-    classroom = roster.create_classroom(current_user, form.name.data)
+    classroom = classrooms.create_classroom(current_user, form.name.data)
     db.session.commit()
-    return redirect(url_for("issuing.classroom", classroom_id=classroom.id))
+    return redirect(url_for("roster.classroom", classroom_id=classroom.id))
 
 
 @bp.get("/classes/<int:classroom_id>")
 @require(Action.MANAGE_CLASSES)
 def classroom(classroom_id: int):
     found = classroom_for(current_user, classroom_id)
-    return render_template("issuing/classroom.html", classroom=found, form=LearnerForm())
+    return render_template("roster/classroom.html", classroom=found, form=PersonForm())
 
 
 @bp.post("/classes/<int:classroom_id>/learners")
 @require(Action.MANAGE_CLASSES)
 def add_learner(classroom_id: int):
     found = classroom_for(current_user, classroom_id)
-    form = LearnerForm()
+    form = PersonForm()
     if not form.validate_on_submit():
-        return render_template("issuing/classroom.html", classroom=found, form=form), 400
-    learner, token = roster.add_learner(
+        return render_template("roster/classroom.html", classroom=found, form=form), 400
+    learner, token = classrooms.add_learner(
         found, form.display_name.data, by=current_user, email=form.email.data, phone=form.phone.data
     )
-    db.session.commit()
     invites.remember_for_display(learner, token)
-    return redirect(url_for("issuing.learner_invite", learner_id=learner.id))
+    db.session.commit()
+    return redirect(url_for("roster.learner_invite", learner_id=learner.id))
 
 
 def _move_form(learner) -> MoveLearnerForm:
     form = MoveLearnerForm()
-    form.classroom.choices = [SelectChoice(c.id, c.name) for c in roster.classes_of(current_user)]
+    form.classroom.choices = [SelectChoice(c.id, c.name) for c in classrooms.classes_of(current_user)]
     return form
 
 
@@ -66,9 +66,9 @@ def _move_form(learner) -> MoveLearnerForm:
 def learner(learner_id: int):
     found = learner_for(current_user, learner_id)
     return render_template(
-        "issuing/learner.html",
+        "roster/learner.html",
         learner=found,
-        classes=roster.classes_of_learner(current_user, found),
+        classes=classrooms.classes_of_learner(current_user, found),
         move_form=_move_form(found),
         form=PlainForm(),
         open_invite=invites.open_invite_of(found),
@@ -82,9 +82,9 @@ def new_learner_invite(learner_id: int):
     if not PlainForm().validate_on_submit():
         abort(400)
     token = invites.issue(found, created_by=current_user)
-    db.session.commit()
     invites.remember_for_display(found, token)
-    return redirect(url_for("issuing.learner_invite", learner_id=found.id))
+    db.session.commit()
+    return redirect(url_for("roster.learner_invite", learner_id=found.id))
 
 
 @bp.get("/learners/<int:learner_id>/invite")
@@ -93,8 +93,8 @@ def learner_invite(learner_id: int):
     found = learner_for(current_user, learner_id)
     return render_invite_card(
         found,
-        new_invite_url=url_for("issuing.new_learner_invite", learner_id=found.id),
-        back_url=url_for("issuing.learner", learner_id=found.id),
+        new_invite_url=url_for("roster.new_learner_invite", learner_id=found.id),
+        back_url=url_for("roster.learner", learner_id=found.id),
     )
 
 
@@ -107,7 +107,7 @@ def move_learner(learner_id: int, source_id: int):
     if not form.validate_on_submit():
         abort(400)
     target = classroom_for(current_user, form.classroom.data)
-    roster.move_learner(found, source, target)
+    classrooms.move_learner(found, source, target)
     db.session.commit()
     flash(_("%(name)s is now in %(class_name)s.", name=found.display_name, class_name=target.name), "success")
-    return redirect(url_for("issuing.classroom", classroom_id=target.id))
+    return redirect(url_for("roster.classroom", classroom_id=target.id))

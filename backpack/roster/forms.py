@@ -8,7 +8,9 @@ class ClassroomForm(FlaskForm):
     name = StringField(_l("Class name"), validators=[InputRequired(), Length(max=120)])
 
 
-class LearnerForm(FlaskForm):
+class PersonForm(FlaskForm):
+    """A person added by a teacher (a learner) or an admin (a teacher): name and optional contacts."""
+
     display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Email(), Length(max=254)])
     phone = TelField(
