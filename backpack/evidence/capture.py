@@ -1,19 +1,19 @@
 """Keep a learner's evidence: checked, stored exactly once, and deleted without leftovers.
 
-The object store and the database must agree, so these functions commit themselves: the
-file is written only after every check passed, and deleted again if the row can't be
-committed. An offline phone may send the same item twice, even at the same moment; the
-unique (owner, idempotency key) constraint lets exactly one of them in.
+The object store and the database must agree: the file is written only after every
+check passed, and is tied to the transaction (storage.keep_with_transaction), so it is
+deleted again unless the caller's commit succeeds. Functions add and flush; views commit.
+An offline phone may send the same item twice, even at the same moment; the unique
+(owner, idempotency key) constraint lets exactly one of them in.
 """
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from backpack.evidence.media_checks import Limits, check_media
 from backpack.extensions import db
 from backpack.models import Collection, CollectionItem, Evidence, User
-from backpack.storage import media_store, new_key
+from backpack.storage import delete_after_commit, keep_with_transaction, media_store, new_key
 
 
 def find(owner: User, idempotency_key: str) -> Evidence | None:
@@ -66,60 +66,44 @@ def save_evidence(
         return existing, False
     checked = check_media(source, Limits.from_config())
     store = media_store()
-    written: list[str] = []
+    stored = store.put(checked.body, new_key())
+    keep_with_transaction(db.session(), stored.key)
+    thumbnail_key = None
+    if checked.thumbnail:
+        thumbnail_key = store.put(checked.thumbnail, new_key()).key
+        keep_with_transaction(db.session(), thumbnail_key)
+    evidence = Evidence(
+        owner_id=owner.id,
+        kind=checked.kind,
+        title=title,
+        reflection=reflection,
+        object_key=stored.key,
+        thumbnail_key=thumbnail_key,
+        mimetype=checked.mimetype,
+        size=stored.size,
+        sha256=stored.sha256,
+        width=checked.width,
+        height=checked.height,
+        duration_seconds=checked.duration,
+        captured_at=captured_at,
+        idempotency_key=idempotency_key,
+    )
+    db.session.add(evidence)
     try:
-        stored = store.put(checked.body, new_key())
-        written.append(stored.key)
-        thumbnail_key = None
-        if checked.thumbnail:
-            thumbnail_key = store.put(checked.thumbnail, new_key()).key
-            written.append(thumbnail_key)
-        evidence = Evidence(
-            owner_id=owner.id,
-            kind=checked.kind,
-            title=title,
-            reflection=reflection,
-            object_key=stored.key,
-            thumbnail_key=thumbnail_key,
-            mimetype=checked.mimetype,
-            size=stored.size,
-            sha256=stored.sha256,
-            width=checked.width,
-            height=checked.height,
-            duration_seconds=checked.duration,
-            captured_at=captured_at,
-            idempotency_key=idempotency_key,
-        )
-        db.session.add(evidence)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
+        # The same item sent twice at once: the other request's row won. Rolling back
+        # ends this transaction, which deletes the files just written.
         db.session.rollback()
-        _discard(written)
         existing = find(owner, idempotency_key)
         if existing is None:
             raise
         return existing, False
-    except BaseException:
-        db.session.rollback()
-        _discard(written)
-        raise
     return evidence, True
 
 
 def delete_evidence(evidence: Evidence) -> None:
-    """Delete the item, then its files: a failure leaves an unused file, never a dangling row."""
-    keys = [evidence.object_key, evidence.thumbnail_key]
+    """Delete the item; its files go once the deletion commits (a failure leaves a file, never a dangling row)."""
     db.session.delete(evidence)
-    db.session.commit()
-    _discard(keys)
-
-
-def _discard(keys) -> None:
-    store = media_store()
-    for key in keys:
-        if not key:
-            continue
-        try:
-            store.delete(key)
-        except OSError:
-            current_app.logger.exception("could not delete media object %s", key)
+    db.session.flush()
+    delete_after_commit(db.session(), evidence.object_key, evidence.thumbnail_key)

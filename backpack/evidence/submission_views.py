@@ -15,9 +15,9 @@ from backpack.auth.policy import (
 )
 from backpack.evidence import bp, capture, submissions, voice_feedback
 from backpack.evidence.refusals import MediaRefused
+from backpack.evidence.serving import KIND_NAMES, send_media
 from backpack.evidence.submission_forms import FeedbackForm, SubmissionForm
 from backpack.evidence.submissions import SubmissionRefused
-from backpack.evidence.views import KIND_NAMES, _send
 from backpack.extensions import db
 from backpack.models import Achievement, Classroom, issuer_members
 
@@ -181,6 +181,7 @@ def review_return(public_id: str):
     except SubmissionRefused as refused:
         flash(refused.message, "info")
         return redirect(url_for("evidence.review", public_id=public_id))
+    db.session.commit()
     flash(_("Returned to %(name)s with your feedback.", name=submission.learner.display_name), "success")
     return redirect(url_for("evidence.review_queue"))
 
@@ -189,4 +190,4 @@ def review_return(public_id: str):
 def feedback_audio(public_id: str, event_id: int):
     """Serve a teacher's voice message, in ranges, to the learner and the submission's reviewers."""
     step = feedback_audio_for(current_user, public_id, event_id)
-    return _send(step.audio_key, step.audio_mimetype, step.audio_size, step.audio_sha256, "inline")
+    return send_media(step.audio_key, step.audio_mimetype, step.audio_size, step.audio_sha256, "inline")

@@ -28,7 +28,7 @@ from backpack.models import (
 )
 from backpack.models.time import utcnow
 from backpack.notify import enqueue_for
-from backpack.web.origin import public_origin
+from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
 
 MAX_ITEMS = 20
@@ -162,7 +162,7 @@ def return_with_feedback(submission: Submission, teacher: User, feedback: str, *
     """Send the submission back to the learner with the teacher's feedback.
 
     voice holds the audio_* columns of a voice message already in the media store (see
-    voice_feedback.return_submission, which stores it and commits).
+    voice_feedback.return_submission, which stores it).
     """
     _take(submission, SubmissionState.RETURNED, teacher)
     submission.feedback = feedback
@@ -172,10 +172,9 @@ def return_with_feedback(submission: Submission, teacher: User, feedback: str, *
 
 def credential_evidence(items: list[Evidence]) -> tuple[openbadge.Evidence, ...]:
     """The credential's evidence[]: links to the items that the learner controls."""
-    origin = public_origin()
     return tuple(
         openbadge.Evidence(
-            id=f"{origin}/evidence/{item.public_id}/media",
+            id=public_url("evidence.media", public_id=item.public_id),
             name=item.title or None,
             narrative=item.reflection or None,
         )

@@ -3,33 +3,21 @@
 The upload answers JSON to scripts that ask for it (Accept: application/json; the CSRF
 token in the X-CSRFToken header) and a page to the plain form, which works without script.
 """
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.wsgi import wrap_file
 
 from backpack.auth.policy import Action, evidence_for, own_evidence, require
-from backpack.evidence import bp, capture
+from backpack.evidence import bp, capture, serving
 from backpack.evidence.forms import EvidenceForm, new_idempotency_key
 from backpack.evidence.refusals import MediaRefused
-from backpack.extensions import limiter
-from backpack.models import EvidenceKind
+from backpack.extensions import db, limiter
 from backpack.pwa.offline import keep_offline
 from backpack.storage import media_store
 from backpack.web.errors import wants_json
 
 # An offline queue may send a dozen items at once when the phone is back online.
 UPLOAD_LIMIT = "30 per minute;300 per hour"
-KIND_NAMES = {
-    EvidenceKind.PHOTO: _l("Photo"),
-    EvidenceKind.VIDEO: _l("Video"),
-    EvidenceKind.AUDIO: _l("Sound recording"),
-    EvidenceKind.FILE: _l("File"),
-}
-# Nothing in a served file may run, even if a browser were tricked into rendering it.
-MEDIA_POLICY = "default-src 'none'; sandbox"
 
 
 @bp.get("/evidence")
@@ -43,7 +31,7 @@ def _page(form: EvidenceForm, status: int = 200):
     items = capture.evidence_of(current_user)
     shared = capture.shared_ids(current_user)
     return (
-        render_template("evidence/index.html", form=form, items=items, shared=shared, kind_names=KIND_NAMES),
+        render_template("evidence/index.html", form=form, items=items, shared=shared, kind_names=serving.KIND_NAMES),
         status,
     )
 
@@ -69,6 +57,7 @@ def upload():
             raise
         form.file.errors.append(str(refusal.message))
         return _page(form, refusal.status)
+    db.session.commit()
     if wants_json():
         url = url_for("evidence.media", public_id=evidence.public_id)
         return jsonify(id=evidence.public_id, url=url), 201 if created else 200
@@ -87,16 +76,7 @@ def _form_errors(form: EvidenceForm):
 @bp.get("/evidence/<public_id>/media")
 def media(public_id: str):
     """Serve the file to those allowed to see it, in ranges so videos can be scrubbed."""
-    return send_evidence(evidence_for(current_user, public_id))
-
-
-def send_evidence(evidence):
-    """Serve an item someone was allowed to see: files as a download, media inline."""
-    if evidence.kind == EvidenceKind.FILE:
-        disposition = f'attachment; filename="evidence-{evidence.public_id}.pdf"'
-    else:
-        disposition = "inline"
-    return _send(evidence.object_key, evidence.mimetype, evidence.size, evidence.sha256, disposition)
+    return serving.send_evidence(evidence_for(current_user, public_id))
 
 
 @bp.get("/evidence/<public_id>/thumbnail")
@@ -107,37 +87,15 @@ def thumbnail(public_id: str):
     if not evidence.thumbnail_key:
         abort(404)
     size = media_store().size(evidence.thumbnail_key)
-    return _send(evidence.thumbnail_key, "image/jpeg", size, evidence.sha256 + "-thumbnail", "inline")
+    return serving.send_media(evidence.thumbnail_key, "image/jpeg", size, evidence.sha256 + "-thumbnail", "inline")
 
 
 @bp.post("/evidence/<public_id>/delete")
 @require(Action.USE_BACKPACK)
 def delete(public_id: str):
     capture.delete_evidence(own_evidence(current_user, public_id))
+    db.session.commit()
     if wants_json():
         return "", 204
     flash(_("Deleted."), "success")
     return redirect(url_for("evidence.index"))
-
-
-def _send(key: str, mimetype: str, size: int, etag: str, disposition: str):
-    stream = media_store().open(key)
-    response = current_app.response_class(
-        wrap_file(request.environ, stream), mimetype=mimetype, direct_passthrough=True
-    )
-    response.content_length = size
-    response.set_etag(etag)
-    response.headers.update(
-        {
-            "Content-Disposition": disposition,
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Cross-Origin-Resource-Policy": "same-origin",
-            "Content-Security-Policy": MEDIA_POLICY,
-        }
-    )
-    try:
-        return response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
-    except RequestedRangeNotSatisfiable:
-        response.close()
-        return current_app.response_class(status=416, headers={"Content-Range": f"bytes */{size}"})

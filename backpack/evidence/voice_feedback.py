@@ -1,12 +1,11 @@
 """A teacher's voice message when returning a submission: checked, stored, kept in step with its row.
 
 The recording goes through the same media checks and caps as a learner's sound recording,
-and must really be one. Like capture.save_evidence, this function commits itself: the file
-is written only after the checks passed, and deleted again if the return can't be committed.
+and must really be one. Like capture.save_evidence, the file is written only after the
+checks passed and is tied to the transaction: it is deleted again unless the caller commits.
 """
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from backpack.evidence import submissions
@@ -14,7 +13,7 @@ from backpack.evidence.media_checks import Limits, check_media
 from backpack.evidence.refusals import Unsupported
 from backpack.extensions import db
 from backpack.models import EvidenceKind, Submission, SubmissionEvent, User
-from backpack.storage import media_store, new_key
+from backpack.storage import keep_with_transaction, media_store, new_key
 
 NOT_A_VOICE = _l("Please record a voice message, or choose a sound recording (M4A, MP3, Ogg or WebM).")
 
@@ -22,7 +21,7 @@ NOT_A_VOICE = _l("Please record a voice message, or choose a sound recording (M4
 def return_submission(
     submission: Submission, teacher: User, feedback: str, audio: bytes | BinaryIO | None = None
 ) -> None:
-    """Return the submission with written feedback, a voice message or both; commit.
+    """Return the submission with written feedback, a voice message or both (caller commits).
 
     Raises MediaRefused (nothing stored) for a file that is not a sound recording within
     the caps, and SubmissionRefused if someone reviewed it first (the file is removed again).
@@ -31,25 +30,18 @@ def return_submission(
     if checked is not None and checked.kind != EvidenceKind.AUDIO:
         raise Unsupported(NOT_A_VOICE)
     voice = None
-    written = None
-    try:
-        if checked is not None:
-            stored = media_store().put(checked.body, new_key())
-            written = stored.key
-            voice = {
-                "audio_key": stored.key,
-                "audio_mimetype": checked.mimetype,
-                "audio_size": stored.size,
-                "audio_sha256": stored.sha256,
-                "audio_seconds": checked.duration,
-            }
-        submissions.return_with_feedback(submission, teacher, feedback, voice=voice)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        if written:
-            discard(written)
-        raise
+    if checked is not None:
+        stored = media_store().put(checked.body, new_key())
+        keep_with_transaction(db.session(), stored.key)
+        voice = {
+            "audio_key": stored.key,
+            "audio_mimetype": checked.mimetype,
+            "audio_size": stored.size,
+            "audio_sha256": stored.sha256,
+            "audio_seconds": checked.duration,
+        }
+    submissions.return_with_feedback(submission, teacher, feedback, voice=voice)
+    db.session.flush()
 
 
 def voice_messages_of(learner: User) -> list[SubmissionEvent]:
@@ -62,11 +54,3 @@ def voice_messages_of(learner: User) -> list[SubmissionEvent]:
             .order_by(SubmissionEvent.id)
         )
     )
-
-
-def discard(key: str) -> None:
-    """Delete a stored voice message; a failure is logged and leaves an unused file."""
-    try:
-        media_store().delete(key)
-    except OSError:
-        current_app.logger.exception("could not delete media object %s", key)

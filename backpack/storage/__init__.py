@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 CHUNK = 1024 * 1024
@@ -84,6 +86,55 @@ def _s3(app: Flask) -> MediaStore:
 
 # MEDIA_STORE name -> factory; imported lazily so boto3 is only needed where it is used.
 STORES = {"local": _local, "s3": _s3}
+
+
+# Keys waiting on the session's transaction, in Session.info.
+WRITTEN = "backpack.media.written"  # stored for rows not yet committed: delete unless they commit
+UNUSED = "backpack.media.unused"  # of rows deleted but not yet committed: delete once they commit
+
+
+def keep_with_transaction(session: Session, *keys: str | None) -> None:
+    """Delete these new objects again unless the session's transaction commits.
+
+    Feature functions store a file, add its row and flush; the view commits. Whatever
+    ends the transaction otherwise (an error, a rollback, a closed session) removes the
+    files, so a file and its row become visible together or not at all.
+    """
+    session.info.setdefault(WRITTEN, []).extend(key for key in keys if key)
+
+
+def delete_after_commit(session: Session, *keys: str | None) -> None:
+    """Delete these objects once the transaction that removed their rows commits.
+
+    A failed commit keeps the rows and their files; a failed delete afterwards leaves an
+    unused file, never a row without its file.
+    """
+    session.info.setdefault(UNUSED, []).extend(key for key in keys if key)
+
+
+def _delete_quietly(keys: list[str]) -> None:
+    store = media_store()
+    for key in keys:
+        try:
+            store.delete(key)
+        except OSError:
+            current_app.logger.exception("could not delete media object %s", key)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+    if unused := session.info.pop(UNUSED, None):
+        _delete_quietly(unused)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    session.info.pop(UNUSED, None)
+    if written := session.info.pop(WRITTEN, None):
+        _delete_quietly(written)
 
 
 def init_app(app: Flask) -> None:

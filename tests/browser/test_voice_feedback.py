@@ -16,7 +16,7 @@ from backpack.issuing.achievements import create_achievement
 from backpack.issuing.issuers import create_issuer
 from backpack.models import Role, Submission, User
 from tests.browser.accessibility import assert_accessible
-from tests.browser.steps import camera_phone, join, start_class
+from tests.browser.steps import camera_phone, join, start_class, wait_until_wired
 from tests.conftest import tiny_png
 from tests.evidence import samples
 
@@ -37,6 +37,7 @@ def sent_for_a_badge(server, teacher, learner) -> tuple[str, str]:
             image_png=tiny_png(),
         )
         photo, _created = capture.save_evidence(learner_user, samples.jpeg(), idempotency_key=str(uuid.uuid4()))
+        db.session.commit()
         sent = submissions.save(learner_user, badge, evidence_ids=[photo.public_id], reflection="My first weld", send=True)
         session.commit()
         return sent.public_id, badge.public_id
@@ -62,7 +63,7 @@ def test_teacher_returns_a_submission_with_a_voice_message(phones, live_server):
     # The teacher records a short voice message instead of typing.
     page = teacher_phone.page
     teacher_phone.open(f"/review/{public_id}")
-    page.wait_for_load_state("load")
+    wait_until_wired(page)
     assert_accessible(page, "review page with the voice recorder")
     page.get_by_role("button", name="Record voice message").click()
     expect(page.locator("[data-record-duration]")).to_have_text(re.compile(r"^0:(0[1-9]|[1-5]\d)$"))

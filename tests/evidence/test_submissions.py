@@ -32,6 +32,7 @@ def keep(user, data: bytes, title: str = "", reflection: str = ""):
     item, _created = capture.save_evidence(
         user, data, idempotency_key=str(uuid.uuid4()), title=title, reflection=reflection
     )
+    db.session.commit()
     return item
 
 

@@ -163,7 +163,9 @@ def test_failed_commit_leaves_no_object_behind(app, learner, stored_files, monke
     monkeypatch.setattr(db.session, "commit", fail)
     with pytest.raises(RuntimeError):
         capture.save_evidence(learner.user, samples.jpeg(), idempotency_key=str(uuid.uuid4()))
-    assert len(written) == 2  # photo and thumbnail were written, then removed
+        db.session.commit()
+    assert len(written) == 2 and len(stored_files()) == 2  # photo and thumbnail, waiting on the transaction
+    db.session.remove()  # what the end of the request does after the error
     assert stored_files() == []
 
 

@@ -31,6 +31,7 @@ def school(make_user, make_classroom, make_issuer, make_achievement, enrol):
     make_classroom(outsider, lena, name="Evening class")
     make_issuer(outsider, name="Another school")
     item, _created = capture.save_evidence(lena, samples.jpeg(), idempotency_key=str(uuid.uuid4()))
+    db.session.commit()
     sent = submissions.save(lena, badge, evidence_ids=[item.public_id], reflection="My weld", send=True)
     db.session.commit()
     return {

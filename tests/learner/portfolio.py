@@ -34,7 +34,9 @@ def build_portfolio(make_user, make_classroom, make_issuer, make_achievement) ->
     photo, _ = capture.save_evidence(
         learner, samples.jpeg(), idempotency_key=str(uuid.uuid4()), title="Weld seam", reflection="It held."
     )
+    db.session.commit()
     video, _ = capture.save_evidence(learner, samples.mp4(), idempotency_key=str(uuid.uuid4()), title="Workshop video")
+    db.session.commit()
     other_photo, _ = capture.save_evidence(other, samples.jpeg(), idempotency_key=str(uuid.uuid4()), title="Omar's photo")
     db.session.commit()
     return Portfolio(learner, other, teacher, awards, [photo, video], other_award, other_photo)

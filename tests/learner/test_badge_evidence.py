@@ -36,7 +36,9 @@ def test_the_badge_page_links_the_evidence_the_badge_was_awarded_for(
         learner_user, samples.jpeg(), idempotency_key=str(uuid.uuid4()), title="My weld " + NASTY,
         reflection="A clean bead",
     )
+    db.session.commit()
     voice, _ = capture.save_evidence(learner_user, samples.ogg_opus(), idempotency_key=str(uuid.uuid4()))
+    db.session.commit()
     submission = submissions.save(
         learner_user, badge, evidence_ids=[photo.public_id, voice.public_id], reflection="", send=True
     )

@@ -76,6 +76,7 @@ def test_removing_closes_the_gap(full, folio):
 def test_deleting_evidence_removes_its_item_and_moves_still_work(full, folio):
     a, b, _c, d = _ids(folio)
     capture.delete_evidence(folio.evidence[0])
+    db.session.commit()
     db.session.expire_all()
     items = collections.items_of(full)
     assert [item.award_id or -item.evidence_id for item in items] == [a, b, d]

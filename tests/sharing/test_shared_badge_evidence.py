@@ -12,7 +12,9 @@ from tests.evidence import samples
 
 
 def keep(learner, data: bytes, title: str):
-    return capture.save_evidence(learner, data, idempotency_key=str(uuid.uuid4()), title=title)[0]
+    item = capture.save_evidence(learner, data, idempotency_key=str(uuid.uuid4()), title=title)[0]
+    db.session.commit()
+    return item
 
 
 @pytest.fixture
@@ -70,6 +72,7 @@ def test_deleted_evidence_and_stopped_links_serve_nothing(app, awarded):
     token = share(lan, award, include_evidence=True)
     employer = new_client(app)
     capture.delete_evidence(photo)
+    db.session.commit()
     page = employer.get(f"/s/{token}").get_data(as_text=True)
     assert "The clinic form" not in page and "Reading it aloud" in page
     assert employer.get(f"/s/{token}/evidence/{photo.public_id}").status_code == 404
