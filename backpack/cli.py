@@ -1,4 +1,4 @@
-"""Commands: flask --app backpack init | demo | create-teacher NAME."""
+"""Commands: flask --app backpack init | demo | create-teacher NAME | status-lists refresh."""
 import io
 from pathlib import Path
 
@@ -7,10 +7,11 @@ import qrcode
 from flask import Flask
 from flask_migrate import upgrade
 
-from backpack.admin import create_teacher
+from backpack.admin.teacher_accounts import create_teacher
 from backpack.auth import invites
 from backpack.demo import load_demo
 from backpack.extensions import db
+from backpack.issuing import status
 from backpack.models import Award
 
 
@@ -56,6 +57,17 @@ def init_app(app: Flask) -> None:
             (directory / f"{award_id}.json").write_text(credential_json, encoding="utf-8")
             count += 1
         click.echo(f"Wrote {count} credentials to {directory}")
+
+    @app.cli.group("status-lists")
+    def status_lists_group():
+        """Revocation lists that verifiers fetch."""
+
+    @status_lists_group.command("refresh")
+    def refresh_status_lists_command():
+        """Re-sign the status lists that lapse within half their time to live."""
+        count = status.refresh_due()
+        db.session.commit()
+        click.echo(f"Re-signed {count} status list(s).")
 
     @app.cli.command("demo")
     def demo_command():

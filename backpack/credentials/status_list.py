@@ -93,9 +93,14 @@ def build_status_list_credential(
     status_list: StatusList,
     valid_from: str,
     valid_until: str | None = None,
+    ttl_ms: int | None = None,
     purpose: str = REVOCATION,
 ) -> dict:
-    """Return the unsigned BitstringStatusListCredential to sign and serve at list_url."""
+    """Return the unsigned BitstringStatusListCredential to sign and serve at list_url.
+
+    `valid_until` bounds how long a saved copy can be replayed; `ttl_ms` (the spec's
+    `ttl`, in milliseconds) tells caches how soon to fetch the list again.
+    """
     credential = {
         "@context": [VC_V2_CONTEXT],
         "id": list_url,
@@ -111,6 +116,8 @@ def build_status_list_credential(
     }
     if valid_until:
         credential["validUntil"] = valid_until
+    if ttl_ms is not None:
+        credential["credentialSubject"]["ttl"] = ttl_ms
     return credential
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .jsonld import VC_V1_CONTEXT, VC_V2_CONTEXT, DocumentLoader
@@ -24,6 +24,8 @@ EXPIRED = "expired"
 UNKNOWN_STATUS = "unknown-status"
 
 StatusListFetcher = Callable[[str], Mapping[str, Any]]
+# A status list signed this far in the future still counts: clocks differ a little.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _l(message: str) -> str:
@@ -75,6 +77,12 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) and issuer else None
 
 
+def _types(document: Mapping[str, Any]) -> list:
+    """Return a document's types as a list."""
+    types = document.get("type")
+    return types if isinstance(types, list) else [types]
+
+
 def parse_time(value: Any) -> datetime | None:
     """Read an XML Schema dateTime; a time without zone counts as UTC."""
     if not isinstance(value, str):
@@ -88,7 +96,8 @@ def parse_time(value: Any) -> datetime | None:
 
 def _dates(credential: Mapping[str, Any]) -> tuple[Any, Any]:
     """Return the raw (valid from, valid until) values of a VC 2.0 or 1.1 credential."""
-    if credential.get("@context", [None])[0] == VC_V1_CONTEXT:
+    contexts = credential.get("@context")
+    if isinstance(contexts, list) and contexts[:1] == [VC_V1_CONTEXT]:
         return credential.get("issuanceDate"), credential.get("expirationDate")
     return credential.get("validFrom"), credential.get("validUntil")
 
@@ -100,8 +109,7 @@ def _format_problem(credential: Any) -> str | None:
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or contexts[:1] not in ([VC_V2_CONTEXT], [VC_V1_CONTEXT]):
         return _l("The document does not start with the Verifiable Credentials context.")
-    types = credential.get("type")
-    types = types if isinstance(types, list) else [types]
+    types = _types(credential)
     badge_types = ("OpenBadgeCredential", "AchievementCredential")
     if "VerifiableCredential" not in types or not any(kind in badge_types for kind in types):
         return _l("The document is not an Open Badges credential.")
@@ -174,6 +182,43 @@ def _unknown(reason: str) -> tuple[Check, str]:
     return Check("revocation", False, reason), UNKNOWN_STATUS
 
 
+def _status_list_problem(
+    entry: Mapping[str, Any],
+    status_list: Any,
+    credential: Mapping[str, Any],
+    now: datetime,
+    loader: DocumentLoader | None,
+) -> str | None:
+    """Return why a fetched status list cannot speak for this credential now, or None.
+
+    A saved old list, a list made for another address, another issuer's list or one made
+    for another purpose could otherwise hide a revocation.
+    """
+    if not isinstance(status_list, Mapping) or "BitstringStatusListCredential" not in _types(status_list):
+        return _l("The document given as the issuer's revocation list is not a revocation list.")
+    url = entry.get("statusListCredential")
+    if not isinstance(url, str) or status_list.get("id") != url:
+        return _l("The revocation list is for a different address than the one the credential names.")
+    if not verify_proof(status_list, loader=loader)[0]:
+        return _l("The issuer's revocation list is not correctly signed.")
+    if _issuer_id(status_list) != _issuer_id(credential):
+        return _l("The revocation list was not published by the credential's issuer.")
+    if not _check_issuer(status_list).passed:
+        return _l("The revocation list was not signed with the issuer's own key.")
+    subject = status_list.get("credentialSubject")
+    if not isinstance(subject, Mapping) or subject.get("statusPurpose") != entry.get("statusPurpose"):
+        return _l("The issuer's list is for a different purpose, not for revocation.")
+    raw_from, raw_until = _dates(status_list)
+    valid_from, valid_until = parse_time(raw_from), parse_time(raw_until)
+    if (raw_from is not None and valid_from is None) or (raw_until is not None and valid_until is None):
+        return _l("The dates on the issuer's revocation list cannot be read.")
+    if valid_from is not None and valid_from > now + CLOCK_SKEW:
+        return _l("The issuer's revocation list is not valid yet.")
+    if valid_until is not None and valid_until <= now:
+        return _l("The issuer's revocation list is out of date.")
+    return None
+
+
 def _check_revocation(
     credential: Mapping[str, Any],
     fetch_status_list: StatusListFetcher | None,
@@ -193,13 +238,9 @@ def _check_revocation(
         status_list = fetch_status_list(entry.get("statusListCredential"))
     except Exception:  # the callback may fail in any way; the status is then unknown
         return _unknown(_l("The issuer's revocation list could not be fetched."))
-    if not isinstance(status_list, Mapping) or not verify_proof(status_list, loader=loader)[0]:
-        return _unknown(_l("The issuer's revocation list is not correctly signed."))
-    if _issuer_id(status_list) != _issuer_id(credential):
-        return _unknown(_l("The revocation list was not published by the credential's issuer."))
-    list_until = parse_time(status_list.get("validUntil"))
-    if list_until is not None and list_until <= now:
-        return _unknown(_l("The issuer's revocation list is out of date."))
+    problem = _status_list_problem(entry, status_list, credential, now, loader)
+    if problem:
+        return _unknown(problem)
     try:
         revoked = read_status(entry, status_list)
     except StatusListError:

@@ -1,26 +1,37 @@
-"""Revocation through BitstringStatusLists: allocate an index per award, flip it to revoke."""
+"""Revocation through BitstringStatusLists: allocate an index per award, flip it to revoke.
+
+A list's URL is fixed when the list is made, so what issued credentials point at never
+follows the configured origin. Each signed copy lapses after STATUS_LIST_TTL_HOURS, so a
+saved old copy cannot hide a later revocation for long: the worker re-signs lists at half
+that age (`refresh_due`), and readers sign a copy in memory if it lapsed anyway (`current_copy`).
+"""
 import json
 import secrets
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from backpack.credentials import proof
-from backpack.credentials.status_list import (
-    StatusList as Bitstring,
-    build_status_entry,
-    build_status_list_credential,
-)
+from backpack.credentials.status_list import StatusList as Bitstring
+from backpack.credentials.status_list import build_status_entry, build_status_list_credential
 from backpack.extensions import db
 from backpack.issuing.issuers import signing_key
 from backpack.models import Award, Issuer, StatusList, User
+from backpack.models.issuer import new_public_id
 from backpack.models.time import utcnow
 from backpack.notify import enqueue_for
-from backpack.web.origin import public_origin
+from backpack.notify.worker import periodic
+from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
 
 LIST_LENGTH = 131_072
 # Start a fresh list at half full, so a random free index is found in a try or two.
 FILL_LIMIT = LIST_LENGTH // 2
+REFRESH_BATCH = 50
+# Caches may keep a served copy this long, so a stored copy closer than this to lapsing
+# is not served as it is.
+CACHE_SECONDS = 300
 
 
 class RevocationError(Refusal):
@@ -32,8 +43,14 @@ class RevocationError(Refusal):
 ALREADY_REVOKED = _l("This badge was already revoked.")
 
 
+def ttl() -> timedelta:
+    """How long a signed copy of a list stays valid."""
+    return timedelta(hours=current_app.config["STATUS_LIST_TTL_HOURS"])
+
+
 def list_url(status_list: StatusList) -> str:
-    return f"{public_origin()}/status/{status_list.public_id}"
+    """The URL fixed when the list was made; every entry and every signed copy names it."""
+    return status_list.url
 
 
 def _open_list(issuer: Issuer) -> StatusList:
@@ -44,8 +61,15 @@ def _open_list(issuer: Issuer) -> StatusList:
         .limit(1)
     )
     if current is None:
+        public_id = new_public_id()
         current = StatusList(
-            issuer=issuer, length=LIST_LENGTH, bits=bytes(LIST_LENGTH // 8), used=0, version=0
+            public_id=public_id,
+            url=public_url("issuing.status_list", public_id=public_id),
+            issuer=issuer,
+            length=LIST_LENGTH,
+            bits=bytes(LIST_LENGTH // 8),
+            used=0,
+            version=0,
         )
         db.session.add(current)
         db.session.flush()
@@ -54,36 +78,130 @@ def _open_list(issuer: Issuer) -> StatusList:
 
 
 def allocate(issuer: Issuer) -> tuple[StatusList, int, dict]:
-    """Reserve a random unused index (random, so an index says nothing about who or when)."""
-    status_list = _open_list(issuer)
-    while True:
-        index = secrets.randbelow(status_list.length)
-        taken = db.session.scalar(
-            db.select(Award.id).where(
-                Award.status_list_id == status_list.id, Award.status_index == index
+    """Reserve one random unused index (random, so an index says nothing about who or when)."""
+    return allocate_many(issuer, 1)[0]
+
+
+def allocate_many(issuer: Issuer, count: int) -> list[tuple[StatusList, int, dict]]:
+    """Reserve count random unused indexes, drawn together, with a query or two per list."""
+    reserved: list[tuple[StatusList, int, dict]] = []
+    while len(reserved) < count:
+        status_list = _open_list(issuer)
+        take = min(count - len(reserved), max(1, FILL_LIMIT - status_list.used))
+        url = list_url(status_list)
+        reserved.extend(
+            (status_list, index, build_status_entry(list_url=url, index=index))
+            for index in _free_indexes(status_list, take)
+        )
+        # Counted in SQL, so awards made at the same moment on PostgreSQL each count.
+        status_list.used = StatusList.used + take
+        if len(reserved) < count:
+            db.session.flush()  # this list is full: let the next query see it so (rare: every 65,536 awards)
+    return reserved
+
+
+def _free_indexes(status_list: StatusList, count: int) -> list[int]:
+    """Draw count distinct random indexes, in the order drawn, that no award of the list uses yet."""
+    chosen: dict[int, None] = {}
+    while len(chosen) < count:
+        candidates = [secrets.randbelow(status_list.length) for _ in range(count - len(chosen))]
+        taken = set(
+            db.session.scalars(
+                db.select(Award.status_index).where(
+                    Award.status_list_id == status_list.id, Award.status_index.in_(candidates)
+                )
             )
         )
-        if taken is None:
-            break
-    # Counted in SQL, so awards made at the same moment on PostgreSQL each count.
-    status_list.used = StatusList.used + 1
-    return status_list, index, build_status_entry(list_url=list_url(status_list), index=index)
+        chosen.update((index, None) for index in candidates if index not in taken)
+    return list(chosen)[:count]
 
 
-def publish(status_list: StatusList) -> None:
-    """Sign the list as it is now; verifiers fetch this at the list's stable URL."""
+def sign_copy(status_list: StatusList, now: datetime) -> tuple[dict, datetime]:
+    """Sign the list's stored bits, valid from now for one TTL; return it and its validUntil."""
+    now = now.replace(microsecond=0)
+    until = now + ttl()
     key = signing_key(status_list.issuer)
-    bitstring = Bitstring(bits=status_list.bits)
     unsigned = build_status_list_credential(
         list_url=list_url(status_list),
         issuer_id=status_list.issuer.did,
-        status_list=bitstring,
-        valid_from=proof.timestamp(),
+        status_list=Bitstring(bits=status_list.bits),
+        valid_from=proof.timestamp(now),
+        valid_until=proof.timestamp(until),
+        ttl_ms=int(ttl().total_seconds() * 1000),
+        purpose=status_list.purpose,
     )
-    signed = proof.sign(unsigned, key, key.verification_method)
-    status_list.credential_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-    status_list.version += 1
+    return proof.sign(unsigned, key, key.verification_method, proof.timestamp(now)), until
+
+
+def _dump(credential: dict) -> str:
+    return json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
+
+
+def publish(status_list: StatusList, now: datetime | None = None) -> None:
+    """Sign the list as it is now and store the copy verifiers fetch at its URL."""
+    signed, until = sign_copy(status_list, now or utcnow())
+    status_list.credential_json = _dump(signed)
+    status_list.valid_until = until
+    # Counted in SQL: a refresh and a revocation at the same moment still make two versions.
+    status_list.version = StatusList.version + 1
     status_list.updated_at = utcnow()
+
+
+# Every ten minutes: well inside half a list's time to live, when it becomes due.
+@periodic(600)
+def refresh_due(now: datetime | None = None) -> int:
+    """Re-sign every list less than half its TTL from lapsing; flush per batch, the caller commits.
+
+    Each write holds only if the list's version is still the one read, so a revocation
+    signed meanwhile is never replaced by a copy of the bits from before it.
+    """
+    now = now or utcnow()
+    due = now + ttl() / 2
+    refreshed, after = 0, 0
+    while True:
+        batch = db.session.scalars(
+            db.select(StatusList)
+            .where(
+                StatusList.id > after,
+                db.or_(StatusList.valid_until.is_(None), StatusList.valid_until < due),
+            )
+            .order_by(StatusList.id)
+            .limit(REFRESH_BATCH)
+            .execution_options(populate_existing=True)
+        ).all()
+        if not batch:
+            return refreshed
+        signed = [(status_list.id, status_list.version, *sign_copy(status_list, now)) for status_list in batch]
+        for list_id, version, credential, until in signed:
+            refreshed += db.session.execute(
+                db.update(StatusList)
+                .where(StatusList.id == list_id, StatusList.version == version)
+                .values(
+                    credential_json=_dump(credential),
+                    valid_until=until,
+                    version=StatusList.version + 1,
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        db.session.flush()
+        after = batch[-1].id
+        for status_list in batch:
+            db.session.expire(status_list)
+
+
+def current_copy(status_list: StatusList, now: datetime | None = None) -> tuple[str, datetime]:
+    """Return the signed list as JSON and its validUntil, signing in memory if the stored copy lapsed.
+
+    Reads never write: if the worker has not re-signed the list in time, verifiers still get
+    a fresh copy of the stored bits, and nothing is stored.
+    """
+    now = now or utcnow()
+    until = status_list.valid_until
+    if status_list.credential_json and until and until > now + timedelta(seconds=CACHE_SECONDS):
+        return status_list.credential_json, until
+    credential, until = sign_copy(status_list, now)
+    return _dump(credential), until
 
 
 def revoke(award: Award, reason: str, *, by: User | None) -> None:

@@ -4,17 +4,21 @@ from urllib.parse import urlsplit
 
 from backpack.credentials.verify import VerificationResult, verify_credential
 from backpack.extensions import db
+from backpack.issuing.status import current_copy
 from backpack.models import Award, StatusList
 
 
 def local_status_list(url: str) -> dict | None:
-    """Return a status list credential we publish, by its URL, without an HTTP round trip."""
+    """Return a status list credential we publish, by its URL, without an HTTP round trip.
+
+    The revocation bits are read from the database, signed afresh in memory if the stored
+    copy lapsed; a URL other than the one the list was made with is not ours.
+    """
     public_id = urlsplit(url).path.rsplit("/", 1)[-1]
     status_list = db.session.scalar(db.select(StatusList).where(StatusList.public_id == public_id))
-    if status_list is None or not status_list.credential_json:
+    if status_list is None or status_list.url != url:
         return None
-    credential = json.loads(status_list.credential_json)
-    return credential if credential.get("id") == url else None
+    return json.loads(current_copy(status_list)[0])
 
 
 def verify_award(award: Award) -> VerificationResult:

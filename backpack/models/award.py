@@ -3,7 +3,16 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backpack.extensions import db
@@ -23,6 +32,8 @@ class StatusList(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
+    # Fixed when the list is made: issued credentials name it, so it never follows the origin.
+    url: Mapped[str] = mapped_column(String(500))
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(16), default="revocation")
     length: Mapped[int] = mapped_column(Integer)
@@ -31,6 +42,8 @@ class StatusList(db.Model):
     # Bumped on every change: verification results are cached per version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     credential_json: Mapped[str | None] = mapped_column(Text)
+    # The signed copy's validUntil, so finding the lists to re-sign needs no JSON.
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     issuer: Mapped[Issuer] = relationship()

@@ -7,12 +7,14 @@ the next `flask --app backpack worker`, but never loses it.
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from backpack.extensions import db
 from backpack.models import Outbox
 from backpack.notify import delivery
 
@@ -21,6 +23,19 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "backpack-notify"
 PRUNE_EVERY_SECONDS = 3600
 NEW_ROWS = "notify.new_outbox_ids"
+# Upkeep other features ask this thread to run every so often (function -> seconds), so
+# they need no scheduler of their own and this package need not import them.
+PERIODIC: dict[Callable[[], object], float] = {}
+
+
+def periodic(seconds: float):
+    """Have the worker run the decorated function (it adds and flushes) every `seconds`, then commit."""
+
+    def register(function: Callable[[], object]) -> Callable[[], object]:
+        PERIODIC[function] = seconds
+        return function
+
+    return register
 
 
 class Worker:
@@ -30,6 +45,7 @@ class Worker:
         self.app = app
         self.pool = ThreadPoolExecutor(app.config["NOTIFY_THREADS"], thread_name_prefix="backpack-push")
         self.pruned_at = 0.0
+        self.ran_at: dict[Callable[[], object], float] = {}
 
     def deliver(self, row_ids: list[int]) -> int:
         """Deliver these rows if still due (an RQ job's work); return how many this worker took."""
@@ -47,7 +63,23 @@ class Worker:
             if time.monotonic() - self.pruned_at > PRUNE_EVERY_SECONDS:
                 delivery.prune(self.app.config["NOTIFY_KEEP_DAYS"])
                 self.pruned_at = time.monotonic()
+        self.run_periodic()
         return taken
+
+    def run_periodic(self) -> None:
+        """Run each due upkeep function in its own transaction; a failure must not stop delivery."""
+        for function, seconds in list(PERIODIC.items()):
+            last = self.ran_at.get(function)
+            if last is not None and time.monotonic() - last < seconds:
+                continue
+            self.ran_at[function] = time.monotonic()
+            with self.app.app_context():
+                try:
+                    function()
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    log.exception("periodic %s failed", function.__qualname__)
 
     def run(self, stop: threading.Event, wake: threading.Event) -> None:
         """Drain, then sleep until woken or the poll interval passes; until stop is set."""
@@ -166,6 +198,7 @@ def run_rq(app: Flask, url: str) -> None:
     connection = Redis.from_url(url)
     queue = Queue(QUEUE_NAME, connection=connection)
     stop = threading.Event()
+    upkeep = app.extensions["notify"].worker()
 
     def sweep() -> None:
         handed: dict[int, float] = {}
@@ -179,6 +212,7 @@ def run_rq(app: Flask, url: str) -> None:
                 if ids:
                     queue.enqueue(deliver_job, ids)
                     handed.update(dict.fromkeys(ids, now))
+                upkeep.run_periodic()
             except Exception:
                 log.exception("notification sweep failed")
 

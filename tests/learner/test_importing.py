@@ -108,7 +108,7 @@ def test_a_status_list_published_elsewhere_is_fetched_and_its_failure_does_not_s
     db.session.commit()
     # Pretend the issuer is another server: the status list is not in our database.
     served = client.get(f"/status/{award.status_list.public_id}").get_data()
-    db.session.execute(db.update(StatusList).values(credential_json=None))
+    db.session.execute(db.update(StatusList).values(url="https://elsewhere.example/status/1"))
     db.session.commit()
 
     def failing(url):
