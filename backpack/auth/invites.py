@@ -7,14 +7,15 @@ from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, session
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from backpack.auth import recovery, sessions
 from backpack.extensions import db
 from backpack.models import Invite, InvitePurpose, User
 from backpack.models.time import utcnow
-from backpack.web.origin import public_origin
+from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
 
 
@@ -33,7 +34,10 @@ def _hash(token: str) -> str:
 
 
 def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None = None) -> str:
-    """Create a new invite for the user, replacing any open one, and return its token."""
+    """Create a new invite for the user, replacing any open one, and return its token.
+
+    An invite for someone who already has a passkey is a recovery link: they are told at once.
+    """
     now = utcnow()
     if purpose is None:
         purpose = InvitePurpose.ADD_PASSKEY if user.passkeys else InvitePurpose.ENROL
@@ -44,16 +48,17 @@ def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None 
     ):
         old.revoked_at = now
     token = secrets.token_urlsafe(32)  # 256 bits
-    db.session.add(
-        Invite(
-            token_hash=_hash(token),
-            purpose=purpose.value,
-            role=user.role,
-            user=user,
-            created_by_id=created_by.id if created_by else None,
-            expires_at=now + timedelta(hours=current_app.config["INVITE_TTL_HOURS"]),
-        )
+    invite = Invite(
+        token_hash=_hash(token),
+        purpose=purpose.value,
+        role=user.role,
+        user=user,
+        created_by=created_by,
+        expires_at=now + timedelta(hours=current_app.config["INVITE_TTL_HOURS"]),
     )
+    db.session.add(invite)
+    db.session.flush()
+    recovery.announce_link(invite)
     return token
 
 
@@ -106,7 +111,7 @@ def open_invite_of(user: User) -> Invite | None:
 
 def link(token: str) -> str:
     """Return the absolute URL a person opens to redeem the invite."""
-    return public_origin() + f"/invite/{token}"
+    return public_url("auth.invite", token=token)
 
 
 def qr_svg(url: str) -> Markup:
@@ -128,15 +133,21 @@ SHOWN_KEY = "shown_invites"
 
 
 def remember_for_display(user: User, token: str) -> None:
-    """Keep a fresh token in the creator's session so a reload still shows the QR code."""
-    shown = dict(session.get(SHOWN_KEY, {}))
+    """Keep a fresh token, sealed in the creator's sign-in, so a reload still shows the QR code.
+
+    Never in the cookie: it is signed, not encrypted, and a live link signs someone in.
+    The caller commits.
+    """
+    kept = sessions.session_secrets()
+    shown = dict(kept.get(SHOWN_KEY, {}))
+    shown.pop(str(user.id), None)
     shown[str(user.id)] = token
-    session[SHOWN_KEY] = dict(list(shown.items())[-10:])
+    sessions.keep_session_secrets({**kept, SHOWN_KEY: dict(list(shown.items())[-10:])})
 
 
 def displayable(user: User) -> str | None:
     """Return the token to show for the user's open invite, if this session created it."""
-    token = session.get(SHOWN_KEY, {}).get(str(user.id))
+    token = sessions.session_secrets().get(SHOWN_KEY, {}).get(str(user.id))
     if not token:
         return None
     try:

@@ -1,4 +1,10 @@
-"""WebAuthn ceremonies with py_webauthn: challenges live server-side, used once."""
+"""WebAuthn ceremonies with py_webauthn: challenges live server-side, used once.
+
+The browser's cookie holds a random nonce for its ceremony; the challenge row is found by
+the nonce's hash, so neither the challenge nor its row id is in the cookie.
+"""
+import base64
+import hashlib
 import json
 import secrets
 from datetime import timedelta
@@ -22,13 +28,14 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from backpack.auth import recovery
 from backpack.extensions import db
 from backpack.models import Invite, Passkey, User, WebAuthnChallenge
 from backpack.models.time import utcnow
 from backpack.web.origin import public_origin
 from backpack.web.refusal import Refusal
 
-SESSION_KEY = "webauthn_challenge"
+SESSION_KEY = "ceremony"
 
 
 class CeremonyError(Refusal):
@@ -50,25 +57,38 @@ def rp_id() -> str:
     return urlsplit(origin()).hostname
 
 
+def _row_id(nonce: str) -> str:
+    """The challenge row's id: the SHA-256 of the cookie's nonce (43 characters of base64url)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(nonce.encode()).digest()).rstrip(b"=").decode()
+
+
 def _store_challenge(challenge: bytes, ceremony: str, user=None, invite=None) -> None:
+    now = utcnow()
+    # Ceremonies started and never finished leave their rows behind: clear the expired ones.
+    db.session.execute(
+        db.delete(WebAuthnChallenge)
+        .where(WebAuthnChallenge.expires_at < now)
+        .execution_options(synchronize_session=False)
+    )
+    nonce = secrets.token_urlsafe(32)
     row = WebAuthnChallenge(
-        id=secrets.token_urlsafe(32),
+        id=_row_id(nonce),
         challenge=challenge,
         ceremony=ceremony,
         user_id=user.id if user else None,
         invite_id=invite.id if invite else None,
-        expires_at=utcnow()
-        + timedelta(seconds=current_app.config["WEBAUTHN_CHALLENGE_TTL_SECONDS"]),
+        expires_at=now + timedelta(seconds=current_app.config["WEBAUTHN_CHALLENGE_TTL_SECONDS"]),
     )
     db.session.add(row)
     db.session.commit()
-    session[SESSION_KEY] = row.id
+    session[SESSION_KEY] = nonce
 
 
 def _take_challenge(ceremony: str) -> WebAuthnChallenge:
     """Remove the pending challenge, so a replayed response finds nothing."""
-    challenge_id = session.pop(SESSION_KEY, None)
-    row = db.session.get(WebAuthnChallenge, challenge_id) if challenge_id else None
+    nonce = session.pop(SESSION_KEY, None)
+    valid = isinstance(nonce, str) and 0 < len(nonce) <= 100
+    row = db.session.get(WebAuthnChallenge, _row_id(nonce)) if valid else None
     if row is None or row.ceremony != ceremony:
         raise CeremonyError(EXPIRED)
     deleted = db.session.execute(
@@ -121,6 +141,7 @@ def finish_registration(credential_json: str, name: str) -> tuple[User, Passkey,
         db.select(Passkey.id).where(Passkey.credential_id == verified.credential_id)
     ):
         raise CeremonyError(ALREADY_REGISTERED, 409)
+    had_passkeys = bool(user.passkeys)
     passkey = Passkey(
         user=user,
         credential_id=verified.credential_id,
@@ -130,6 +151,7 @@ def finish_registration(credential_json: str, name: str) -> tuple[User, Passkey,
         name=name,
         last_used_at=utcnow(),
     )
+    recovery.label(passkey, invite, had_passkeys=had_passkeys)
     db.session.add(passkey)
     return user, passkey, invite
 
@@ -151,8 +173,8 @@ def authentication_options() -> str:
     return options_to_json(options)
 
 
-def finish_authentication(credential_json: str) -> User:
-    """Check a sign-in answer and return the user it proves (caller commits)."""
+def finish_authentication(credential_json: str) -> Passkey:
+    """Check a sign-in answer and return the passkey it proves (its user signs in; caller commits)."""
     pending = _take_challenge("authenticate")
     try:
         raw_id = base64url_to_bytes(json.loads(credential_json)["rawId"])
@@ -175,7 +197,7 @@ def finish_authentication(credential_json: str) -> User:
         raise CeremonyError(FAILED, 401) from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()
-    return passkey.user
+    return passkey
 
 
 def device_name(user_agent: str) -> str:

@@ -1,13 +1,15 @@
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
-from backpack.auth import bp, invites, passkeys
+from backpack.auth import bp, invites, passkeys, recovery, sessions
 from backpack.auth.forms import CeremonyForm, PlainForm, StartRegistrationForm
 from backpack.auth.invites import InviteError
-from backpack.auth.sessions import end_everywhere, start_session
+from backpack.auth.policy import refuse_while_held
 from backpack.extensions import db, limiter
 from backpack.i18n import COOKIE
+from backpack.models import AddedVia, SignInMethod
+from backpack.pwa.offline import changes_session
 
 CEREMONY_LIMIT = "20 per minute;100 per hour"
 
@@ -32,30 +34,16 @@ def signin_options():
 
 
 @bp.post("/auth/signin/verify")
+@changes_session
 @limiter.limit(CEREMONY_LIMIT)
 def signin_verify():
     form = CeremonyForm()
     if not form.validate_on_submit():
         return _form_error()
-    user = passkeys.finish_authentication(form.credential.data)
+    passkey = passkeys.finish_authentication(form.credential.data)
+    sessions.start_session(passkey.user, passkey, SignInMethod.PASSKEY)
     db.session.commit()
-    start_session(user)
     return jsonify(redirect=url_for("home.index"))
-
-
-def render_invite_card(person, *, new_invite_url: str, back_url: str):
-    """Show a person's fresh invite link and QR code to the teacher or admin who made it."""
-    token = invites.displayable(person)
-    link = invites.link(token) if token else None
-    return render_template(
-        "auth/invite_card.html",
-        person=person,
-        link=link,
-        qr=invites.qr_svg(link) if link else None,
-        invite=invites.open_invite_of(person),
-        new_invite_url=new_invite_url,
-        back_url=back_url,
-    )
 
 
 @bp.get("/invite/<token>")
@@ -64,7 +52,8 @@ def invite(token: str):
     """The page a new learner lands on from the teacher's QR code or link."""
     found = invites.find_open(token)
     if current_user.is_authenticated and current_user.id != found.user_id:
-        logout_user()
+        sessions.sign_out()
+        db.session.commit()
     return render_template(
         "auth/invite.html",
         invite=found,
@@ -86,10 +75,12 @@ def register_options():
         }
     if not current_user.is_authenticated:
         abort(401)
+    refuse_while_held()  # or a recovered device could add a passkey that is not held back
     return passkeys.registration_options(current_user), 200, {"Content-Type": "application/json"}
 
 
 @bp.post("/auth/register/verify")
+@changes_session
 @limiter.limit(CEREMONY_LIMIT)
 def register_verify():
     form = CeremonyForm()
@@ -105,28 +96,33 @@ def register_verify():
             return jsonify(error=str(error.message)), error.status
         if user.preferred_language is None:
             user.preferred_language = request.cookies.get(COOKIE)
-    elif not current_user.is_authenticated or current_user.id != user.id:
+        recovery.announce_passkey(passkey)
+        method = SignInMethod.RECOVERY if passkey.added_via == AddedVia.RECOVERY else SignInMethod.INVITE
+        sessions.start_session(user, passkey, method)
+        db.session.commit()
+        return jsonify(redirect=url_for("account.welcome"))
+    if not current_user.is_authenticated or current_user.id != user.id:
         db.session.rollback()
         abort(401)
     db.session.commit()
-    if invite is not None:
-        start_session(user)
-        return jsonify(redirect=url_for("account.welcome"))
     return jsonify(redirect=url_for("account.index", added=passkey.id))
 
 
 @bp.post("/signout")
+@changes_session
 def signout():
     if PlainForm().validate_on_submit():
-        logout_user()
+        sessions.sign_out()
+        db.session.commit()
     return redirect(url_for("home.index"))
 
 
 @bp.post("/signout/everywhere")
+@changes_session
 @login_required
 def signout_everywhere():
     if not PlainForm().validate_on_submit():
         abort(400)
-    end_everywhere(current_user)
-    logout_user()
+    sessions.sign_out_everywhere(current_user)
+    db.session.commit()
     return redirect(url_for("auth.signin", signed_out="all"))

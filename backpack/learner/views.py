@@ -1,37 +1,20 @@
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
-from werkzeug.wsgi import wrap_file
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wsgi import wrap_file
 
-from backpack.auth.policy import Action, own_award, require
-from backpack.evidence import submissions
+from backpack.auth.policy import Action, own_award, refuse_while_held, require
+from backpack.credentials.openbadge import MEDIA_TYPE
 from backpack.extensions import db, limiter
 from backpack.issuing import claims
 from backpack.issuing.badge_forms import ClaimForm
-from backpack.issuing.public_views import CREDENTIAL_TYPE
-from backpack.sharing.verdict import verdict
-from backpack.learner import badges, bp, importing, my_data
-from backpack.learner.forms import DeleteAccountForm
+from backpack.issuing.verdict import verdict
+from backpack.learner import badges, bp, my_data
 from backpack.pwa.offline import keep_offline
 
 CLAIM_LIMIT = "10 per minute;60 per hour"
-
-
-@keep_offline
-def backpack_home():
-    """The learner's start page: every badge as a card, stacks in progress."""
-    awards = badges.awards_of(current_user)
-    return render_template(
-        "learner/backpack.html",
-        awards=awards,
-        state=badges.state,
-        stacks=badges.stacks_in_progress(current_user, awards),
-        pending=submissions.pending_of(current_user),
-        imported=importing.imported_of(current_user),
-        imported_state=importing.state,
-    )
 
 
 @bp.get("/my/badges/<public_id>")
@@ -64,7 +47,7 @@ def _download(data, mimetype: str, filename: str) -> Response:
 @require(Action.USE_BACKPACK)
 def download_json(public_id: str):
     award = own_award(current_user, public_id)
-    return _download(award.credential_json, CREDENTIAL_TYPE, f"badge-{award.public_id}.json")
+    return _download(award.credential_json, MEDIA_TYPE, f"badge-{award.public_id}.json")
 
 
 @bp.get("/my/badges/<public_id>/badge.png")
@@ -126,6 +109,7 @@ def redeem():
 @require(Action.USE_BACKPACK)
 def export_data():
     """Everything of the learner's as one ZIP, built in a temporary file and streamed."""
+    refuse_while_held()
     spool = my_data.build_export(current_user)
     size = spool.seek(0, 2)
     spool.seek(0)
@@ -134,19 +118,3 @@ def export_data():
     response.headers["Content-Disposition"] = 'attachment; filename="my-backpack.zip"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@bp.post("/account/delete")
-@require(Action.USE_BACKPACK)
-def delete_account():
-    """Delete the learner's account once they typed the confirmation word."""
-    from backpack.account.views import index as account_index
-
-    form = DeleteAccountForm()
-    if not form.validate_on_submit():
-        return account_index(delete_form=form), 400
-    my_data.delete_account(current_user)
-    logout_user()
-    session.clear()
-    flash(_("Your account and your evidence were deleted. Badges you downloaded stay valid."), "success")
-    return redirect(url_for("i18n.choose"))

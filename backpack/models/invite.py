@@ -29,8 +29,13 @@ class Invite(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A sign-in link for someone who had a passkey (ADD_PASSKEY): the person is told, on the
+    # home and account pages until they dismiss it, and may say "This wasn't me".
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    disowned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
 class WebAuthnChallenge(db.Model):

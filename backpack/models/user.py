@@ -34,21 +34,22 @@ class User(UserMixin, db.Model):
     webauthn_handle: Mapped[bytes] = mapped_column(
         LargeBinary(32), unique=True, default=lambda: secrets.token_bytes(32)
     )
-    # Part of the session id; rotating it signs the user out on every device.
+    # Names the generation of the person's notification devices (see notify.delivery):
+    # rotating it, as "sign out on all devices" does, stops every device's notifications.
+    # Sessions themselves are SignIn rows.
     session_token: Mapped[str] = mapped_column(String(32), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     passkeys: Mapped[list["Passkey"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", order_by="Passkey.created_at"
+        back_populates="user",
+        cascade="all, delete-orphan",
+        order_by="Passkey.created_at",
+        foreign_keys="Passkey.user_id",
     )
 
-    def get_id(self) -> str:
-        """Bind the session to the session token, so it can be revoked."""
-        return f"{self.id}.{self.session_token}"
-
     def rotate_session_token(self) -> None:
-        """Invalidate every existing session of this user."""
+        """Start a new generation of notification devices: every older one stops receiving."""
         self.session_token = _new_session_token()
 
     @property
@@ -64,6 +65,14 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN
 
 
+class AddedVia(StrEnum):
+    """How a passkey came to the account."""
+
+    INVITE = "invite"  # the first passkey, made with the person's invite link
+    RECOVERY = "recovery"  # made with a sign-in link a teacher or admin made for someone who had a passkey
+    ACCOUNT = "account"  # added by the person, signed in, from the account page
+
+
 class Passkey(db.Model):
     __tablename__ = "passkeys"
 
@@ -76,8 +85,18 @@ class Passkey(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    added_via: Mapped[str] = mapped_column(String(16), default=AddedVia.ACCOUNT.value)
+    # Who made the sign-in link it was added with (a teacher or admin), and that link.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship(back_populates="passkeys")
+    user: Mapped[User] = relationship(back_populates="passkeys", foreign_keys=[user_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+
+    @property
+    def by_recovery(self) -> bool:
+        """Tell whether someone else's sign-in link added this passkey."""
+        return self.added_via == AddedVia.RECOVERY
 
     @property
     def transport_list(self) -> list[str]:

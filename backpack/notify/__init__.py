@@ -51,10 +51,10 @@ def _dispatch_for(app: Flask):
 
 @bp.record_once
 def init_app(state) -> None:
-    """Settings, the VAPID key, delivery, and forgetting devices on sign-out."""
+    """Settings, the VAPID key, delivery, forgetting devices on sign-out, telling people about recovery."""
     from pathlib import Path
 
-    from backpack.notify import subscriptions
+    from backpack.notify import recovery_alerts, subscriptions
 
     app = state.app
     settings.apply(app)
@@ -63,6 +63,7 @@ def init_app(state) -> None:
     notify = NotifyState(app, key, _dispatch_for(app))
     app.extensions["notify"] = notify
     user_logged_out.connect(subscriptions.forget_on_sign_out, app)
+    recovery_alerts.connect(app)
 
     auto_start = hasattr(notify.dispatch, "start") and not app.testing
 
@@ -71,6 +72,3 @@ def init_app(state) -> None:
         # Started by the first request, so commands (init, db migrate, demo) never run it.
         if auto_start and not notify.dispatch.running:
             notify.dispatch.start()
-
-
-from backpack.notify import commands, views  # noqa: E402,F401  (routes and commands attach to bp)

@@ -6,7 +6,6 @@ dies mid-send leaves a claim that expires after NOTIFY_LEASE_SECONDS; the row is
 claimed again. A retry goes only to the devices that have not answered for good yet, and
 every message carries a Topic, so a push service that already holds it replaces it.
 """
-import hashlib
 import logging
 import random
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -16,6 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, or_
 
+from backpack.auth import sessions
 from backpack.extensions import db
 from backpack.models import Outbox, OutboxStatus, PushSubscription, User
 from backpack.models.time import utcnow
@@ -23,11 +23,6 @@ from backpack.notify import push
 from backpack.notify.events import encode
 
 log = logging.getLogger(__name__)
-
-
-def session_hash(user: User) -> str:
-    """Name the user's current sign-in generation without storing the session token."""
-    return hashlib.sha256(user.session_token.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -80,10 +75,11 @@ def _plan(row: Outbox) -> Plan:
     query = db.select(PushSubscription).where(PushSubscription.user_id == row.user_id)
     if row.subscription_id is not None:
         query = query.where(PushSubscription.id == row.subscription_id)
-    current = session_hash(user)
+    # A device whose sign-in ended (signed out, here or from elsewhere) gets nothing more.
+    live = sessions.live_handles(user)
     targets, stale = [], []
     for subscription in db.session.scalars(query.order_by(PushSubscription.id)):
-        if subscription.session_hash != current:
+        if subscription.session_hash not in live:
             stale.append(subscription.id)
         elif subscription.id not in row.done_subscription_ids:
             targets.append(Target(subscription.id, subscription.info()))

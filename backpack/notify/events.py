@@ -12,8 +12,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from backpack.auth import recovery
 from backpack.extensions import db
-from backpack.models import Award, Outbox, PushSubscription, User
+from backpack.models import Award, Outbox, Passkey, PushSubscription, User
 from backpack.notify.push import MAX_PAYLOAD_BYTES
 
 DAY = 24 * 60 * 60
@@ -123,6 +124,61 @@ def test_message(language: str) -> Notice:
         tag="test",
         urgency="high",
         ttl=10 * 60,
+    )
+
+
+@event("recovery-link-made")
+def recovery_link_made(invite, language: str) -> Notice:
+    # Told at once, on every device: the person may not have asked for it.
+    return Notice(
+        title=_("A sign-in link was made for your account"),
+        body=f"{recovery.who_made(invite)} {recovery.what_to_do(invite.user)}",
+        url=path_for("account.index"),
+        tag=f"recovery-link-{invite.id}",
+        dedupe_key=f"recovery-link-made:{invite.id}",
+        urgency="high",
+    )
+
+
+@event("recovery-passkey-added")
+def recovery_passkey_added(passkey: Passkey, language: str) -> Notice:
+    return Notice(
+        title=_("A new passkey was added to your account"),
+        body=_(
+            "It was added on %(device)s with a sign-in link. If this was not you, open your account "
+            "and press “This wasn't me”.",
+            device=passkey.name,
+        ),
+        url=path_for("account.index"),
+        tag=f"recovery-passkey-{passkey.id}",
+        dedupe_key=f"recovery-passkey-added:{passkey.id}",
+        urgency="high",
+    )
+
+
+@event("recovery-disowned")
+def recovery_disowned(report: recovery.Disowned, recipient: User, language: str) -> Notice:
+    person = report.person.display_name
+    if report.maker is not None:
+        body = _(
+            "%(person)s says a passkey added with a sign-in link made by %(maker)s was not theirs. "
+            "It was removed and its devices were signed out.",
+            person=person,
+            maker=report.maker.display_name,
+        )
+    else:
+        body = _(
+            "%(person)s says a passkey added with a sign-in link was not theirs. "
+            "It was removed and its devices were signed out.",
+            person=person,
+        )
+    return Notice(
+        title=_("Sign-in link reported by %(person)s", person=person),
+        body=body,
+        url=path_for("admin.recovery_links"),
+        tag=f"recovery-disowned-{report.passkey_id}",
+        dedupe_key=f"recovery-disowned:{report.passkey_id}:{recipient.id}",
+        urgency="high",
     )
 
 

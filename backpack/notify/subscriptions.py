@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 
+from backpack.auth import sessions
 from backpack.extensions import db
 from backpack.models import PushSubscription, User
 from backpack.notify import endpoints
-from backpack.notify.delivery import session_hash
 from backpack.notify.vapid import b64url
 from backpack.web.refusal import Refusal
 
@@ -92,11 +92,11 @@ def device_label(user_agent: str) -> str:
 
 
 def devices_of(user: User) -> list[PushSubscription]:
-    """Return the devices of the user's current sign-ins, oldest first."""
+    """Return the devices of the user's live sign-ins, oldest first."""
     return list(
         db.session.scalars(
             db.select(PushSubscription)
-            .where(PushSubscription.user_id == user.id, PushSubscription.session_hash == session_hash(user))
+            .where(PushSubscription.user_id == user.id, PushSubscription.session_hash.in_(sessions.live_handles(user)))
             .order_by(PushSubscription.created_at)
         )
     )
@@ -131,7 +131,8 @@ def save(user: User, info: SubscriptionInfo, label: str) -> tuple[PushSubscripti
         found = PushSubscription(user_id=user.id, endpoint=info.endpoint)
         db.session.add(found)
     found.p256dh, found.auth, found.label = info.p256dh, info.auth, label[:80]
-    found.session_hash = session_hash(user)
+    # Bound to this device's sign-in: when it ends (here or from another device), so do the pushes.
+    found.session_hash = sessions.current_handle()
     found.failures = 0
     db.session.flush()
     session[SESSION_KEY] = found.id
@@ -151,17 +152,17 @@ def remove(subscription: PushSubscription) -> None:
 
 
 def forget_on_sign_out(sender, user=None, **extra) -> None:
-    """On sign-out, delete this session's device and any device of an ended sign-in."""
+    """On sign-out, delete this session's device and any device of an ended sign-in (the view commits)."""
     subscription_id = session.pop(SESSION_KEY, None)
     if user is None or not getattr(user, "is_authenticated", False):
         return
-    current = session_hash(user)
+    live = sessions.live_handles(user)
     db.session.execute(
         db.delete(PushSubscription)
         .where(
             PushSubscription.user_id == user.id,
-            (PushSubscription.id == subscription_id) | (PushSubscription.session_hash != current),
+            (PushSubscription.id == subscription_id) | PushSubscription.session_hash.not_in(live),
         )
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    db.session.flush()

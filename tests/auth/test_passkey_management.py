@@ -35,8 +35,11 @@ def test_add_rename_and_remove_a_passkey(app, signed_in):
     removed = actor.client.post(f"/account/passkeys/{old_id}/remove", data={"csrf_token": actor.csrf("/account/")})
     assert removed.status_code == 302
     assert db.session.scalar(db.select(db.func.count(Passkey.id))) == 1
+    # This device was signed in with the removed passkey, so it is signed out too, and says so.
+    assert removed.headers["Location"] == "/signin"
+    assert "so it is signed out too" in actor.client.get("/signin").get_data(as_text=True)
+    assert actor.client.get("/account/").status_code == 302
     # The removed phone can no longer sign in; the new one can.
-    actor.client.post("/signout", data={"csrf_token": actor.csrf("/account/")})
     assert actor.sign_in().status_code == 401
     actor.passkey = second
     assert actor.sign_in().status_code == 200

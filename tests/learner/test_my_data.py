@@ -24,12 +24,12 @@ from backpack.models import (
     User,
     submission_evidence,
 )
-from backpack.notify.delivery import session_hash
 from backpack.sharing import links
 from backpack.storage import media_store
 from tests.conftest import csrf_from, new_client
 from tests.evidence import samples
 from tests.support.push_service import fake_subscription
+from tests.support.sign_ins import live_handle
 
 NASTY = '<script>alert("x")</script>'
 
@@ -51,17 +51,20 @@ def setup(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     photo, _ = capture.save_evidence(
         learner_user, samples.jpeg(), idempotency_key=str(uuid.uuid4()), title="Weld " + NASTY, reflection="It held."
     )
+    db.session.commit()
     video, _ = capture.save_evidence(
         learner_user, samples.mp4(), idempotency_key=str(uuid.uuid4()), title="Video", reflection="Slow motion"
     )
+    db.session.commit()
     other_photo, _ = capture.save_evidence(other_user, samples.jpeg(), idempotency_key=str(uuid.uuid4()))
+    db.session.commit()
     submissions.save(learner_user, third, evidence_ids=[photo.public_id], reflection="I did it", send=True)
     links.create(awards[0], owner=learner_user, expiry="week", include_evidence=True)
     endpoint = "https://93.184.216.34/push/lena"
     db.session.add(
         PushSubscription(
             user_id=learner_user.id, endpoint=endpoint, label="Phone",
-            session_hash=session_hash(learner_user), **fake_subscription(endpoint)["keys"],
+            session_hash=live_handle(learner_user), **fake_subscription(endpoint)["keys"],
         )
     )
     db.session.commit()

@@ -4,8 +4,8 @@ from flask_babel import force_locale, gettext
 
 from backpack.extensions import db
 from backpack.models import PushSubscription, Role
-from backpack.notify.delivery import session_hash
 from tests.support.push_service import PushService, b64url
+from tests.support.sign_ins import live_handle
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def add_device(app, push_service):
                 p256dh=device.p256dh,
                 auth=b64url(device.auth),
                 label="Chrome · Android",
-                session_hash=session_hash(user),
+                session_hash=live_handle(user),
             )
         )
         db.session.commit()

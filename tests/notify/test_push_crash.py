@@ -14,9 +14,9 @@ from backpack.extensions import db
 from backpack.issuing.achievements import create_achievement
 from backpack.issuing.issuers import create_issuer
 from backpack.models import Outbox, OutboxStatus, PushSubscription, Role, User
-from backpack.notify.delivery import session_hash
 from tests.conftest import tiny_png
 from tests.support.push_service import PushService, b64url
+from tests.support.sign_ins import live_handle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ def deployment(tmp_path):
         db.session.flush()
         db.session.add(PushSubscription(
             user_id=learner.id, endpoint=phone.endpoint, p256dh=phone.p256dh, auth=b64url(phone.auth),
-            label="Chrome · Android", session_hash=session_hash(learner),
+            label="Chrome · Android", session_hash=live_handle(learner),
         ))
         db.session.commit()
     yield app, env, service

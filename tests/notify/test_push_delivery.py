@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from backpack.auth import sessions
 from backpack.extensions import db
 from backpack.issuing import achievements, awarding, status
 from backpack.models import Outbox, OutboxStatus, PushSubscription, Role
@@ -11,6 +12,11 @@ from backpack.notify import delivery
 from backpack.notify.push import MAX_PAYLOAD_BYTES
 from backpack.notify.worker import QueueDispatch, deliver_job
 from tests.notify.conftest import say
+
+
+def wait_until(moment) -> None:
+    """Wait for a moment the row names (its next attempt, its lease's end), not a guessed delay."""
+    time.sleep(max(0.0, moment.timestamp() - time.time()) + 0.01)
 
 
 def outbox_rows() -> list[Outbox]:
@@ -160,7 +166,7 @@ def test_503_then_201_is_retried_and_delivered_once(school, make_user, add_devic
     assert "503" in row.last_error
     assert [m.device for m in push_service.delivered()] == ["tablet"]
 
-    time.sleep(0.15)  # the backoff (0.05 s doubled and jittered in tests) has passed
+    wait_until(row.next_attempt_at)  # the backoff (0.05 s doubled and jittered in tests) has passed
     deliver()
     row = outbox_rows()[0]
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
@@ -195,7 +201,11 @@ def test_a_service_that_keeps_failing_is_given_up_after_the_last_attempt(app, sc
     db.session.commit()
     for _ in range(5):
         deliver()
-        time.sleep(0.1)
+        row = outbox_rows()[0]
+        db.session.refresh(row)
+        if row.status != OutboxStatus.PENDING:
+            break
+        wait_until(row.next_attempt_at)
     row = outbox_rows()[0]
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 3)
     assert len(push_service.attempts) == 3 and push_service.delivered() == []
@@ -327,7 +337,9 @@ def test_a_claim_whose_worker_died_is_taken_again_after_its_lease(app, school, m
     assert delivery.claim(outbox_rows()[0].id)  # a worker took it, then died
     db.session.commit()
     assert deliver() == 0
-    time.sleep(0.3)
+    row = outbox_rows()[0]
+    db.session.refresh(row)
+    wait_until(row.claimed_until)
     assert deliver() == 1
     assert len(push_service.delivered()) == 1
 
@@ -336,8 +348,8 @@ def test_devices_of_an_ended_sign_in_are_not_sent_to(school, make_user, add_devi
     teacher, _, badge = school
     learner = make_user(Role.LEARNER, "Ana")
     add_device(learner, "lost-phone")
-    learner.rotate_session_token()  # "sign out on all devices"
-    add_device(learner, "new-phone")
+    sessions.end(sessions.live_sign_ins(learner))  # "sign out on all devices"
+    add_device(learner, "new-phone")  # signed in again, on a new phone
     awarding.award(badge, [learner], by=teacher)
     db.session.commit()
     deliver()

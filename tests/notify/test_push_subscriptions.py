@@ -8,9 +8,9 @@ from backpack import create_app
 from backpack.extensions import db
 from backpack.models import Outbox, PushSubscription, Role
 from backpack.notify import endpoints, vapid
-from backpack.notify.delivery import session_hash
 from tests.conftest import csrf_from, new_client
 from tests.support.push_service import Device, b64url, fake_subscription
+from tests.support.sign_ins import live_handle
 
 PHONE_AGENT = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
 
@@ -192,7 +192,7 @@ def test_an_endpoint_is_checked_again_before_every_send(app, school, make_user, 
     phone = push_service.device("phone")
     db.session.add(PushSubscription(
         user_id=learner.id, endpoint=phone.endpoint, p256dh=phone.p256dh, auth=b64url(phone.auth),
-        label="x", session_hash=session_hash(learner),
+        label="x", session_hash=live_handle(learner),
     ))
     awarding.award(badge, [learner], by=teacher)
     db.session.commit()
@@ -202,8 +202,13 @@ def test_an_endpoint_is_checked_again_before_every_send(app, school, make_user, 
 
 def test_signing_out_on_this_device_stops_its_notifications_only(signed_in, app, add_device, push_service):
     learner = signed_in(Role.LEARNER)
-    other_phone = add_device(learner.user, "other-phone")
     assert subscribe(learner, push_service.device("this-phone").subscription()).status_code == 201
+    other_phone = push_service.device("other-phone")
+    db.session.add(PushSubscription(
+        user_id=learner.user.id, endpoint=other_phone.endpoint, p256dh=other_phone.p256dh, auth=b64url(other_phone.auth),
+        label="Chrome · Android", session_hash=live_handle(learner.user, another_device=True),  # signed in there too
+    ))
+    db.session.commit()
     learner.client.post("/signout", data={"csrf_token": learner.csrf("/account/")})
     assert [d.endpoint for d in devices()] == [other_phone.endpoint]
 

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from backpack.extensions import db
 from backpack.models import PushSubscription
-from backpack.notify.delivery import session_hash
+from tests.support.sign_ins import live_handle
 
 
 def b64url(data: bytes) -> str:
@@ -242,7 +242,7 @@ def give_device(user) -> None:
             user_id=user.id,
             endpoint=endpoint,
             label="Chrome · Android",
-            session_hash=session_hash(user),
+            session_hash=live_handle(user),
             **fake_subscription(endpoint)["keys"],
         )
     )
