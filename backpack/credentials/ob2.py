@@ -14,7 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .verify import EXPIRED, INVALID, REVOKED, VALID, Check, VerificationResult, parse_time
+from .verify import (
+    EXPIRED,
+    INVALID,
+    REVOKED,
+    VALID,
+    Check,
+    VerificationResult,
+    parse_time,
+)
 
 NOT_CHECKED = "not-checked"
 

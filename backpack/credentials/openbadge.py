@@ -1,8 +1,10 @@
 """Build unsigned Open Badges 3.0 OpenBadgeCredential documents.
 
-The shape follows DESIGN.md section 4: VC 2.0 and OB 3.0.3 contexts, a did:key
-issuer Profile, an AchievementSubject with its Achievement, optional evidence and
-a BitstringStatusListEntry. Signing is proof.sign's job.
+The shape follows DESIGN.md section 5: VC 2.0, OB 3.0.3 and OB extensions contexts,
+a did:key issuer Profile, an AchievementSubject with its Achievement, optional
+evidence, a BitstringStatusListEntry and a credentialSchema entry naming 1EdTech's
+published JSON Schema, so schema-checking verifiers know what to check against.
+Signing is proof.sign's job.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .jsonld import OB_CONTEXT, VC_V2_CONTEXT
+from .jsonld import OB_CONTEXT, OB_EXTENSIONS_CONTEXT, VC_V2_CONTEXT
 
-CONTEXT = [VC_V2_CONTEXT, OB_CONTEXT]
+# The extensions context defines 1EdTechJsonSchemaValidator2019, the credentialSchema type.
+CONTEXT = [VC_V2_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
+# The OB 3.0 spec asks for one entry naming its AchievementCredential JSON Schema (the URL the spec uses).
+ACHIEVEMENT_CREDENTIAL_SCHEMA = {
+    "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+    "type": "1EdTechJsonSchemaValidator2019",
+}
+# How a signed credential is served (VC Data Model 2.0, section 6.3).
+MEDIA_TYPE = "application/vc+ld+json"
 
 
 @dataclass(frozen=True)
@@ -189,5 +199,6 @@ def build_credential(
             "credentialSubject": subject,
             "evidence": [_evidence(item) for item in evidence],
             "credentialStatus": status,
+            "credentialSchema": [dict(ACHIEVEMENT_CREDENTIAL_SCHEMA)],
         }
     )

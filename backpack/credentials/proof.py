@@ -7,7 +7,6 @@ any signed statement, or to the proof's own options, breaks it.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -19,14 +18,21 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyld.jsonld import JsonLdError
 
+from .canonical import canonicalize
 from .jsonld import (
     ContextUnavailableError,
     DocumentLoader,
     UndefinedTermError,
-    canonicalize,
     javascript_order_agrees,
 )
-from .keys import IssuerKey, KeyFormatError, ResolvedKey, multibase_decode, multibase_encode, resolve_did_key
+from .keys import (
+    IssuerKey,
+    KeyFormatError,
+    ResolvedKey,
+    multibase_decode,
+    multibase_encode,
+    resolve_did_key,
+)
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -112,7 +118,11 @@ def sign(
     *,
     loader: DocumentLoader | None = None,
 ) -> dict:
-    """Return a copy of the document with an embedded eddsa-rdfc-2022 assertion proof."""
+    """Return a copy of the document with an embedded eddsa-rdfc-2022 assertion proof.
+
+    The proof goes in a one-item array, as 1EdTech's OB 3.0 JSON Schemas require; readers
+    (verify_proof) accept the single-object form too, which credentials signed before used.
+    """
     if "proof" in document:
         raise ProofError("The document already has a proof; sign the unsecured document.")
     if isinstance(private_key, IssuerKey):
@@ -124,10 +134,18 @@ def sign(
             "Common verifiers would sort this text differently (an emoji or other character "
             "beyond U+FFFF next to one from U+E000 to U+FFFF); change the text and sign again."
         )
-    data = prepared.data
-    secured = copy.deepcopy(dict(document))
-    secured["proof"] = {**options, "proofValue": multibase_encode(private_key.sign(data))}
+    secured = _json_copy(document)
+    secured["proof"] = [{**options, "proofValue": multibase_encode(private_key.sign(prepared.data))}]
     return secured
+
+
+def _json_copy(node: Any) -> Any:
+    """Copy a JSON document (dicts, lists and scalars) deeply; much cheaper than copy.deepcopy."""
+    if isinstance(node, Mapping):
+        return {key: _json_copy(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_json_copy(item) for item in node]
+    return node
 
 
 def _as_list(value: Any) -> list:

@@ -58,12 +58,15 @@ def test_ob3_implementation_guide_walk_through():
         vector["proofOptions"]["created"],
         loader=loader,
     )
-    assert signed["proof"] == {**vector["proofOptions"], "proofValue": vector["proofValue"]}
+    assert signed["proof"] == [{**vector["proofOptions"], "proofValue": vector["proofValue"]}]
 
 
-def test_ob3_implementation_guide_verifies_with_its_key():
+@pytest.mark.parametrize("as_array", [False, True], ids=["proof-object", "proof-array"])
+def test_ob3_implementation_guide_verifies_with_its_key(as_array):
+    """The guide's proof is an object, as credentials signed here before were; arrays verify too."""
     vector, loader, _ = load_vector("ob3-impl-guide")
-    signed = {**vector["credential"], "proof": {**vector["proofOptions"], "proofValue": vector["proofValue"]}}
+    embedded = {**vector["proofOptions"], "proofValue": vector["proofValue"]}
+    signed = {**vector["credential"], "proof": [embedded] if as_array else embedded}
     public_key = keys.public_key_from_multibase(vector["publicKeyMultibase"])
 
     def resolve(method):
@@ -99,7 +102,7 @@ def test_w3c_vc_di_eddsa_vector():
         vector["proofOptions"]["created"],
         loader=loader,
     )
-    assert signed["proof"]["proofValue"] == vector["proofValue"]
+    assert signed["proof"][0]["proofValue"] == vector["proofValue"]
 
 
 @pytest.mark.parametrize("name", ["ob3-impl-guide", "w3c-eddsa-rdfc-2022"])

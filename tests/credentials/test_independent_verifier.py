@@ -1,6 +1,7 @@
-"""Credentials signed here pass (or fail) an independent verifier: DCC verifier-core on Node.
+"""Credentials signed here pass (or fail) two independent verifiers on Node: DCC verifier-core,
+and Digital Bazaar's vc / data-integrity / eddsa-rdfc-2022 / bitstring status list stack.
 
-All cases are verified in one Node run, then each test reads its verdict.
+All cases are verified in one Node run per verifier, then each test reads its verdict.
 """
 
 import copy
@@ -10,7 +11,7 @@ import pytest
 
 from backpack.credentials import status_list
 from backpack.credentials.verify import EXPIRED, INVALID, REVOKED, VALID, verify_credential
-
+from tests.support import verifier_db
 from tests.support.verifier_core import run as verifier_core_run
 from tests.support.verifier_core import verdict
 
@@ -53,6 +54,11 @@ def cases(make_credential, sign, publish_status_list):
         "revoked": (with_status(7), REVOKED),
         "not revoked": (with_status(8), VALID),
         "expired": (sign(make_credential(valid_until="2025-01-01T00:00:00Z")), EXPIRED),
+        "proof as an object (issued before)": ({**genuine, "proof": genuine["proof"][0]}, VALID),
+        "changed object-form proof": (
+            tampered({**genuine, "proof": genuine["proof"][0]}, lambda c: c.update(name="Master welder")),
+            INVALID,
+        ),
     }
 
 
@@ -63,9 +69,17 @@ def verifier_core(cases):
     return dict(zip(names, verifier_core_run([cases[name][0] for name in names]), strict=True))
 
 
+@pytest.fixture(scope="module")
+def digital_bazaar(cases):
+    """Run Digital Bazaar's stack once over all cases; return its result per case name."""
+    names = list(cases)
+    return dict(zip(names, verifier_db.run([cases[name][0] for name in names]), strict=True))
+
+
 CASE_NAMES = [
     "genuine", "awkward text", "emoji", "changed name", "changed learner", "changed criteria",
     "changed issuer name", "changed date", "undefined property added", "revoked", "not revoked", "expired",
+    "proof as an object (issued before)", "changed object-form proof",
 ]
 
 
@@ -74,6 +88,13 @@ def test_verifier_core_agrees(name, cases, verifier_core):
     _credential, expected = cases[name]
 
     assert verdict(verifier_core[name]) == expected, verifier_core[name]
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_digital_bazaar_agrees(name, cases, digital_bazaar):
+    _credential, expected = cases[name]
+
+    assert verifier_db.verdict(digital_bazaar[name]) == expected, digital_bazaar[name]
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)

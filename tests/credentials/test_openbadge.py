@@ -1,4 +1,4 @@
-"""OpenBadgeCredential documents shaped as DESIGN.md section 4 describes."""
+"""OpenBadgeCredential documents shaped as DESIGN.md section 5 describes."""
 
 import pytest
 
@@ -45,6 +45,13 @@ def test_credential_has_the_required_open_badges_shape(issuer_key):
     assert credential["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+    ]
+    assert credential["credentialSchema"] == [
+        {
+            "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+            "type": "1EdTechJsonSchemaValidator2019",
+        }
     ]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["id"] == "urn:uuid:0b9a4c1e-2f5d-4c7a-9a43-6b1d2e3f4a5b"
@@ -77,6 +84,8 @@ def test_every_field_is_defined_by_the_contexts(issuer_key):
 
     assert "Riverside Training Centre" in canonical
     assert "sha256$" in canonical
+    # The schema entry is signed too: its type expands through the OB extensions context.
+    assert "<https://purl.imsglobal.org/spec/vccs/v1p0/context.json#1EdTechJsonSchemaValidator2019>" in canonical
 
 
 def test_hashed_email_identifier_normalises_the_address():

@@ -24,6 +24,29 @@ def test_genuine_credential_is_valid(make_credential, sign):
     assert all(check.passed and check.reason.endswith(".") for check in result.checks)
 
 
+def test_proof_is_an_array_and_the_older_object_form_still_verifies(make_credential, sign):
+    """Credentials stored before proofs became arrays keep their object-form proof and stay valid."""
+    signed = sign(make_credential())
+    assert isinstance(signed["proof"], list) and len(signed["proof"]) == 1
+
+    older = {**signed, "proof": signed["proof"][0]}
+
+    assert verify_credential(older, now=NOW).status == VALID
+    tampered = copy.deepcopy(older)
+    tampered["name"] = "Master welder"
+    assert verify_credential(tampered, now=NOW).status == INVALID
+
+
+def test_two_proofs_are_not_taken_for_one(make_credential, sign):
+    signed = sign(make_credential())
+    signed["proof"] = signed["proof"] * 2
+
+    result = verify_credential(signed, now=NOW)
+
+    assert result.status == INVALID
+    assert "no single embedded proof" in result.check("signature").reason
+
+
 def test_awkward_text_signs_and_verifies(make_credential, sign):
     signed = sign(make_credential(name=AWKWARD_TEXT, criteria=AWKWARD_TEXT))
 
@@ -39,7 +62,7 @@ def test_awkward_text_signs_and_verifies(make_credential, sign):
         lambda c: c["issuer"].update(name="Another school"),
         lambda c: c.update(validFrom="2023-01-01T00:00:00Z"),
         lambda c: c["credentialSubject"]["achievement"]["tag"].append("extra"),
-        lambda c: c["proof"].update(created="2024-02-02T00:00:00Z"),
+        lambda c: c["proof"][0].update(created="2024-02-02T00:00:00Z"),
     ],
 )
 def test_any_change_makes_it_invalid(make_credential, sign, tamper):
@@ -186,7 +209,7 @@ def test_malformed_credentials_are_invalid(make_credential, sign, change, reason
 
 def test_wrong_cryptosuite_is_invalid(make_credential, sign):
     signed = sign(make_credential())
-    signed["proof"]["cryptosuite"] = "ecdsa-rdfc-2019"
+    signed["proof"][0]["cryptosuite"] = "ecdsa-rdfc-2019"
 
     assert verify_credential(signed, now=NOW).status == INVALID
 

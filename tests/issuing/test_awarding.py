@@ -37,7 +37,7 @@ def test_award_signs_one_verifiable_credential_per_learner(school):
         assert credential["credentialSubject"]["achievement"]["image"]["type"] == "Image"
         assert credential["evidence"][0]["id"] == "https://example.org/photo"
         assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
-        assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+        assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
         assert verify_award(award).status == "valid"
 
 

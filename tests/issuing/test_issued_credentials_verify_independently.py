@@ -1,7 +1,8 @@
-"""What the app issues, checked by an independent verifier (DCC verifier-core) over real HTTP.
+"""What the app issues, checked by two independent verifiers over real HTTP, and by 1EdTech's schemas.
 
-The app runs on a live server so verifier-core fetches the status list from the app
-itself, as any verifier would.
+The app runs on a live server so DCC verifier-core and Digital Bazaar's stack fetch the
+status list from the app itself, as any verifier would. Every credential issued, and the
+issuer profile in it, must also validate against the published OB 3.0 JSON Schemas.
 """
 import copy
 import json
@@ -17,6 +18,8 @@ from backpack.issuing import achievements, awarding, issuers, status
 from backpack.models import Classroom, Enrolment, Role, User
 from backpack.models.time import utcnow
 from tests.conftest import tiny_png
+from tests.support import verifier_db
+from tests.support.ob_schemas import credential_errors, profile_errors, proof_errors
 from tests.support.verifier_core import run, verdict
 
 AWKWARD = 'لحام آمن · 安全焊接 · Hàn an toàn "quoted" \\ back\nnew\r\tline \b\f\x7f\x01 end'
@@ -45,7 +48,7 @@ def live_app(tmp_path):
         db.engine.dispose()
 
 
-def test_issued_credentials_pass_verifier_core(live_app, monkeypatch):
+def test_issued_credentials_pass_both_verifiers_and_the_schemas(live_app, monkeypatch):
     teacher = User(display_name="Ms Rivera", role=Role.TEACHER.value)
     names = ["Amina Yusuf", "Nguyễn Thị Lan", "李伟", 'Rosa "La Jefa"\nO\'Neil']
     learners = [User(display_name=name, role=Role.LEARNER.value) for name in names]
@@ -85,6 +88,14 @@ def test_issued_credentials_pass_verifier_core(live_app, monkeypatch):
     cases = genuine + [json.loads(revoked.credential_json), json.loads(expired.credential_json), tampered, renamed]
     expected = ["valid"] * len(genuine) + ["revoked", "expired", "invalid", "invalid"]
 
+    issued = genuine + [json.loads(revoked.credential_json), json.loads(expired.credential_json)]
+    assert any("evidence" in c for c in issued) and any("validUntil" in c for c in issued)
+    assert {c["id"]: credential_errors(c) for c in issued} == {c["id"]: [] for c in issued}
+    assert {c["id"]: profile_errors(c["issuer"]) for c in issued} == {c["id"]: [] for c in issued}
+    assert proof_errors(json.loads(revoked.status_list.credential_json)["proof"]) == []
+
     results = run(cases)
+    second = verifier_db.run(cases)
 
     assert [verdict(result) for result in results] == expected, results
+    assert [verifier_db.verdict(result) for result in second] == expected, second
