@@ -62,7 +62,15 @@ async function run(box) {
     credential: JSON.stringify(credentialJSON(credential)),
     invite,
   });
-  window.location.assign(result.redirect);
+  window.location.assign(box.dataset.passkey === "signin" ? backToNext(result.redirect) : result.redirect);
+}
+
+// Sent to sign in from a page of this site (?next=/path), go back there afterwards; never elsewhere.
+function backToNext(fallback) {
+  const next = new URLSearchParams(window.location.search).get("next");
+  if (!next) return fallback;
+  const target = new URL(next, window.location.origin);
+  return target.origin === window.location.origin ? target.href : fallback;
 }
 
 export function wirePasskeys(root) {
