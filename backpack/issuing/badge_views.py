@@ -1,8 +1,7 @@
 """Teachers' badge pages: issuers, badges, awarding, claim codes, revocation."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +17,7 @@ from backpack.auth.policy import (
     require,
 )
 from backpack.extensions import db
-from backpack.issuing import achievements, awarding, bp, claims, issuers, roster, status
+from backpack.issuing import achievements, awarding, bp, claims, issuers, status
 from backpack.issuing.badge_forms import (
     AchievementForm,
     AwardForm,
@@ -34,7 +33,8 @@ from backpack.issuing.badge_making import (
     read_logo,
 )
 from backpack.models import Award
-from backpack.web.origin import public_origin
+from backpack.roster import classrooms
+from backpack.web.origin import public_url
 
 
 @bp.get("/badges")
@@ -106,7 +106,7 @@ def _award_form() -> AwardForm:
         SelectChoice(learner.id, learner.display_name) for learner in learners_of(current_user)
     ]
     form.whole_class.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(c.id, c.name) for c in roster.classes_of(current_user)
+        SelectChoice(c.id, c.name) for c in classrooms.classes_of(current_user)
     ]
     return form
 
@@ -182,7 +182,7 @@ def open_claim_code(achievement_id: int):
 @require(Action.ISSUE_BADGES)
 def claim_code(claim_id: int):
     claim = claim_code_for(current_user, claim_id)
-    link = f"{public_origin()}{url_for('learner.claim_from_link', code=claim.code)}"
+    link = public_url("learner.claim_from_link", code=claim.code)
     return render_template("issuing/claim_code.html", claim=claim, link=link, qr=invites.qr_svg(link))
 
 

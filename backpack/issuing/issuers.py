@@ -5,7 +5,7 @@ from backpack.credentials import keys
 from backpack.credentials.openbadge import Issuer as IssuerProfile
 from backpack.extensions import db
 from backpack.models import Issuer, User, issuer_members
-from backpack.web.origin import public_origin
+from backpack.web.origin import public_url
 
 
 def create_issuer(
@@ -59,5 +59,5 @@ def profile(issuer: Issuer) -> IssuerProfile:
         url=issuer.url,
         email=issuer.email,
         description=issuer.description,
-        image=f"{public_origin()}/issuers/{issuer.public_id}/logo.png" if issuer.logo_png else None,
+        image=public_url("issuing.issuer_logo", public_id=issuer.public_id) if issuer.logo_png else None,
     )

@@ -12,7 +12,7 @@ from backpack.credentials.keys import open_private_key, seal_private_key
 from backpack.extensions import db
 from backpack.models import Award, Collection, ShareLink, User
 from backpack.models.time import utcnow
-from backpack.web.origin import public_origin
+from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
 
 EXPIRY_CHOICES = {"day": timedelta(days=1), "week": timedelta(weeks=1), "month": timedelta(days=30), "never": None}
@@ -56,7 +56,8 @@ def token_of(link: ShareLink) -> str:
 
 
 def url_of(token: str) -> str:
-    return f"{public_origin()}/s/{token}"
+    """Return the share link's public URL, as printed on cards and QR codes."""
+    return public_url("sharing.public_badge", token=token)
 
 
 def find_live(token: str) -> ShareLink:
@@ -82,15 +83,6 @@ def find_live(token: str) -> ShareLink:
     if not link.is_live():
         raise ShareLinkError(GONE, 410)
     return link
-
-
-def count_view(link: ShareLink) -> None:
-    """Count an opening, in one UPDATE so concurrent views are all counted."""
-    db.session.execute(
-        db.update(ShareLink)
-        .where(ShareLink.id == link.id)
-        .values(view_count=ShareLink.view_count + 1, last_viewed_at=utcnow())
-    )
 
 
 def links_of(target: Award | Collection) -> list[ShareLink]:

@@ -29,13 +29,22 @@ def _host_name(host: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Refuse foreign hosts; trust N reverse proxies' forwarded headers when configured."""
-    check_origin(app.config["BACKPACK_ORIGIN"])
+    for origin in [app.config["BACKPACK_ORIGIN"], *app.config.get("BACKPACK_PREVIOUS_ORIGINS", [])]:
+        check_origin(origin)
     if app.config.get("BACKPACK_PROXIES"):
         hops = app.config["BACKPACK_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     @app.before_request
     def refuse_foreign_host():
-        expected = urlsplit(current_app.config["BACKPACK_ORIGIN"]).hostname.lower()
-        if _host_name(request.host or "") != expected:
+        # A load balancer's health check names the address it calls, not the public host.
+        if request.path == "/healthz":
+            return
+        if _host_name(request.host or "") not in served_hosts():
             abort(400)
+
+
+def served_hosts() -> set[str]:
+    """Return the host names this deployment answers: its origin's, and those of its previous origins."""
+    origins = [current_app.config["BACKPACK_ORIGIN"], *current_app.config.get("BACKPACK_PREVIOUS_ORIGINS", [])]
+    return {urlsplit(origin).hostname.lower() for origin in origins}

@@ -15,7 +15,7 @@ from tests.support import schema
 def test_create_teacher_prints_a_working_invite_and_qr(app, runner):
     result = runner.invoke(args=["create-teacher", "Ms Okafor"])
     assert result.exit_code == 0, result.output
-    url = re.search(r"http://localhost:5000/invite/(\S+)", result.output)
+    url = re.search(r"https://localhost/invite/(\S+)", result.output)
     assert url
     assert "█" in result.output or "▀" in result.output  # the terminal QR code
     teacher = db.session.scalar(db.select(User).where(User.display_name == "Ms Okafor"))
