@@ -5,14 +5,14 @@ from flask import Response, render_template
 from flask_babel import get_locale
 
 from backpack.auth.policy import awarded_evidence, shared_evidence
-from backpack.evidence.views import KIND_NAMES, send_evidence
-from backpack.extensions import db, limiter
+from backpack.credentials.openbadge import MEDIA_TYPE
+from backpack.evidence.serving import KIND_NAMES, send_evidence
+from backpack.extensions import limiter
 from backpack.issuing.awarding import image_url
-from backpack.issuing.public_views import CREDENTIAL_TYPE
+from backpack.issuing.verdict import verdict
 from backpack.learner.badges import baked_png, baked_svg
 from backpack.learner.collections import items_of
-from backpack.sharing import bp, links
-from backpack.sharing.verdict import verdict
+from backpack.sharing import bp, links, view_counts
 
 # Generous for people, tight for anyone trying tokens one after another.
 PUBLIC_LIMIT = "60 per minute;600 per hour"
@@ -38,10 +38,9 @@ def share_link_unusable(error: links.ShareLinkError):
 
 
 def _page(link, html: str) -> Response:
-    """Count the view; never indexed, never kept by shared caches: the learner may stop sharing at any time."""
+    """Count the view (off the database); never indexed, never kept by shared caches: the learner may stop sharing at any time."""
     response = Response(html)
-    links.count_view(link)
-    db.session.commit()
+    view_counts.count_view(link)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Vary"] = "Accept-Language, Cookie"
@@ -118,7 +117,7 @@ def public_evidence(token: str, public_id: str):
 @bp.get("/s/<token>/credential.json")
 @limiter.limit(PUBLIC_LIMIT)
 def public_json(token: str):
-    return _machine(_award_of(links.find_live(token)).credential_json, CREDENTIAL_TYPE)
+    return _machine(_award_of(links.find_live(token)).credential_json, MEDIA_TYPE)
 
 
 @bp.get("/s/<token>/badge.png")

@@ -10,7 +10,7 @@ from backpack.auth.invites import qr_svg
 from backpack.auth.policy import Action, own_award, own_collection, require
 from backpack.extensions import db
 from backpack.models import Award, Collection, ShareLink
-from backpack.sharing import bp, links
+from backpack.sharing import bp, links, view_counts
 from backpack.sharing.forms import ShareForm
 
 
@@ -61,7 +61,7 @@ def _share(target: Award | Collection):
         return redirect(url_for("sharing.show", link_id=link.id))
     kind = "collection" if isinstance(target, Collection) else "award"
     return render_template(
-        "sharing/share.html", form=form, links=links.links_of(target), **{kind: target}
+        "sharing/share.html", form=form, links=links.links_of(target), views_of=view_counts.views_of, **{kind: target}
     ), (400 if form.errors else 200)
 
 

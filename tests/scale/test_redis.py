@@ -71,3 +71,24 @@ def test_rate_limits_are_counted_in_redis_so_processes_share_them(app, tmp_path,
     )
     assert answered.stdout.split()[-1] == str(per_minute)  # another app process used the whole minute
     assert new_client(app).get("/s/no-such-link").status_code == 429
+
+
+def test_share_views_counted_in_redis_by_any_process_reach_the_row_once(app, redis_url, school, make_user):
+    from backpack.models import ShareLink
+    from backpack.sharing import links, view_counts
+
+    teacher, _, badge = school
+    learner = make_user(Role.LEARNER, "Amina")
+    (award,) = awarding.award(badge, [learner], by=teacher).created
+    link, _token = links.create(award, owner=learner, expiry="never")
+    db.session.commit()
+    for _ in range(3):
+        view_counts.count_view(link)
+    other_process = view_counts.RedisCounts(redis_url)  # another web process, the same Redis
+    other_process.add(link.id, view_counts.utcnow())
+    assert view_counts.views_of(link) == 4
+    assert view_counts.flush() == 4
+    db.session.commit()
+    assert view_counts.flush() == 0
+    db.session.expire_all()
+    assert db.session.get(ShareLink, link.id).view_count == 4

@@ -4,13 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from backpack.credentials import baking
 from backpack.extensions import db
-from backpack.issuing import awarding, status
+from backpack.issuing import awarding, status, verdict
 from backpack.models import Award, Role, ShareLink
 from backpack.models.time import utcnow
-from backpack.sharing import verdict
+from backpack.sharing import view_counts
 from tests.conftest import new_client
 
 
@@ -57,6 +58,11 @@ def test_employer_sees_a_genuine_badge_without_an_account(shared):
     assert "<script" not in html
     assert "data-evidence" not in html  # not chosen
     assert response.headers["X-Robots-Tag"] == "noindex"
+    assert db.session.scalar(db.select(ShareLink.view_count)) == 0  # counted off the database
+    assert "Opened 1 time" in learner.client.get(f"/my/badges/{award.public_id}/share").get_data(as_text=True)
+    with learner.client.application.app_context():
+        assert view_counts.flush() == 1
+        db.session.commit()
     assert db.session.scalar(db.select(ShareLink.view_count)) == 1
 
 
@@ -182,3 +188,28 @@ def test_stopped_link_cannot_be_shown_or_printed_by_its_owner(shared):
 def test_dead_link_page_loads_no_script(client):
     html = client.get("/s/" + "B" * 22).get_data(as_text=True)
     assert "<script" not in html and "does not work" in html
+
+
+def test_opening_a_share_page_writes_nothing_to_the_database(shared):
+    learner, _teacher, _award, share = shared
+    url, _page = share()
+    employer = new_client(learner.client.application)
+    writes = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for _ in range(3):
+            assert employer.get(url.replace("https://localhost", "")).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert writes == []
+    with learner.client.application.app_context():
+        assert view_counts.flush() == 3
+        db.session.commit()
+        assert view_counts.flush() == 0
+    assert db.session.scalar(db.select(ShareLink.view_count)) == 3
