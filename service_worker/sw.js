@@ -10,31 +10,35 @@ const PAGES_CACHE = `${PREFIX}pages`;
 const KEEP_HEADER = "X-Backpack-Offline";
 const MAX_KEPT = 300;
 // Posting to these ends or starts a session: what was kept belongs to someone else now.
-const SESSION_CHANGES = ["/signout", "/signout/everywhere", "/auth/signin/verify", "/auth/register/verify", "/account/delete"];
+// Filled in when served, from the routes the app marks (backpack/pwa/offline.py changes_session).
+const SESSION_CHANGES = [];
+const SESSION_CHANGE_PATTERNS = SESSION_CHANGES.map((pattern) => new RegExp(pattern));
+// Static files live under a versioned path (a hash of them all): the shell of this version.
+const STATIC = `/static/${VERSION}`;
 const SHELL = [
   "/offline",
-  "/static/css/app.css",
-  "/static/js/app.js",
-  "/static/js/http.js",
-  "/static/js/passkey.js",
-  "/static/js/read_aloud.js",
-  "/static/js/badge_form.js",
-  "/static/js/push.js",
-  "/static/js/evidence_queue.js",
-  "/static/js/photo_resize.js",
-  "/static/js/capture.js",
-  "/static/js/recorder.js",
-  "/static/js/voice_message.js",
-  "/static/js/dictation.js",
-  "/static/js/offline.js",
-  "/static/icons/icons.svg",
-  "/static/icons/icon-192.png",
+  `${STATIC}/css/core.css`,
+  `${STATIC}/css/signed-in.css`,
+  `${STATIC}/js/app.js`,
+  `${STATIC}/js/http.js`,
+  `${STATIC}/js/passkey.js`,
+  `${STATIC}/js/read_aloud.js`,
+  `${STATIC}/js/badge_form.js`,
+  `${STATIC}/js/push.js`,
+  `${STATIC}/js/evidence_queue.js`,
+  `${STATIC}/js/photo_resize.js`,
+  `${STATIC}/js/capture.js`,
+  `${STATIC}/js/recorder.js`,
+  `${STATIC}/js/voice_message.js`,
+  `${STATIC}/js/dictation.js`,
+  `${STATIC}/icons/icons.svg`,
+  `${STATIC}/icons/icon-192.png`,
   "/manifest.json",
 ];
 
 // The offline evidence queue, the same file the evidence page imports (it has no import/export,
 // so this classic worker can load it): see static/js/evidence_queue.js.
-importScripts("/static/js/evidence_queue.js");
+importScripts(`${STATIC}/js/evidence_queue.js`);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -102,6 +106,15 @@ async function pictureOrKeptCopy(event) {
   }
 }
 
+// The shell (static files, manifest): the versioned cache first, the network for anything new.
+async function shellFirst(request) {
+  const cached = await caches.match(request, { ignoreSearch: false });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(SHELL_CACHE)).put(request, response.clone());
+  return response;
+}
+
 // The backpack asks for its badge pages and pictures to be kept, so every badge opens offline,
 // not only those opened before. Same-origin paths only, and only what the server marks; what is
 // kept already is not fetched again (opening a page online refreshes its copy).
@@ -138,7 +151,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
-    if (request.method === "POST" && SESSION_CHANGES.includes(url.pathname)) event.waitUntil(forgetPages());
+    if (request.method === "POST" && SESSION_CHANGE_PATTERNS.some((pattern) => pattern.test(url.pathname))) {
+      event.waitUntil(forgetPages());
+    }
     return;
   }
   if (request.mode === "navigate") {
@@ -150,15 +165,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.json") {
-    event.respondWith(
-      (async () => {
-        const cached = await caches.match(request, { ignoreSearch: false });
-        if (cached) return cached;
-        const response = await fetch(request);
-        if (response.ok) (await caches.open(SHELL_CACHE)).put(request, response.clone());
-        return response;
-      })(),
-    );
+    event.respondWith(shellFirst(request));
   }
 });
 

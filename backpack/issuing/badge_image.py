@@ -12,6 +12,7 @@ import sys
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat
+from functools import lru_cache
 
 from PIL import Image
 
@@ -166,3 +167,24 @@ def _run_resvg(svg):
     if done.returncode != 0 or not done.stdout.startswith(_PNG_SIGNATURE):
         raise BadgeImageError("not-an-image")
     return done.stdout
+
+
+# Sizes the pages show a badge at (CSS pixels, and twice that for sharp screens).
+DISPLAY_SIZES = (96, 160, 192, 256, 320)
+
+
+@lru_cache(maxsize=512)
+def _webp(png: bytes, size: int) -> bytes:
+    with Image.open(io.BytesIO(png)) as image:
+        image = image.convert("RGBA").resize((size, size), Image.LANCZOS)
+        out = io.BytesIO()
+        # Flat badge art: lossy colour with a lighter alpha keeps a 160 px badge near 3 KB.
+        image.save(out, "WEBP", quality=60, alpha_quality=50, method=6)
+    return out.getvalue()
+
+
+def display_webp(png: bytes, size: int) -> bytes:
+    """Return the stored badge picture as a WebP of size × size pixels, for pages (not for credentials)."""
+    if size not in DISPLAY_SIZES:
+        raise ValueError(f"badge pictures are shown at {DISPLAY_SIZES} pixels")
+    return _webp(png, size)

@@ -22,3 +22,13 @@ def keep_offline(view):
         return response
 
     return marked
+
+
+def changes_session(view):
+    """Mark a POST view that starts or ends a session: the service worker then forgets every kept page.
+
+    The worker's list of such routes is generated from these marks (pwa.shell), so a new
+    sign-in or sign-out route cannot be forgotten there.
+    """
+    view.changes_session = True
+    return view

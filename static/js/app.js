@@ -1,12 +1,5 @@
-// Page start-up: register the service worker and wire the small behaviours a page asks for.
-import { wirePasskeys } from "./passkey.js";
-import { wireReadAloud } from "./read_aloud.js";
-import { wireBadgeForm } from "./badge_form.js";
-import { wirePush } from "./push.js";
-import { wireCapture } from "./capture.js";
-import { wireVoiceMessage } from "./voice_message.js";
-import { wireDictation } from "./dictation.js";
-import { wireOffline } from "./offline.js";
+// Page start-up: register the service worker, keep pages for offline, and load only the
+// modules this page asks for.
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
@@ -25,11 +18,50 @@ for (const form of document.querySelectorAll('form[method="post"]')) {
   });
 }
 
-wirePasskeys(document);
-wireReadAloud(document);
-wireBadgeForm(document);
-wirePush(document);
-wireCapture(document);
-wireVoiceMessage(document);
-wireDictation(document);
+// Reading the backpack with no connection. The service worker shows the notice on a page it
+// answered with the copy kept on the phone; here we ask it to keep every badge listed on this
+// page, so each one opens offline later, not only those opened before.
+function wireOffline(root) {
+  const notice = root.querySelector("[data-offline-notice]");
+  if (notice && !notice.hidden) {
+    // Messages of the moment the copy was kept ("Saved.") mean nothing now.
+    for (const flash of root.querySelectorAll("[data-flash]")) flash.remove();
+    return;
+  }
+  const lists = root.querySelectorAll("[data-keep-offline]");
+  if (!lists.length || !("serviceWorker" in navigator)) return;
+  const paths = new Set();
+  for (const list of lists) {
+    for (const link of list.querySelectorAll("a[href]")) paths.add(new URL(link.href).pathname);
+    for (const image of list.querySelectorAll("img[src]")) paths.add(new URL(image.src).pathname);
+  }
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "kept-offline") root.documentElement.dataset.keptOffline = String(event.data.kept);
+  });
+  navigator.serviceWorker.ready.then((registration) =>
+    registration.active?.postMessage({ type: "keep-offline", paths: [...paths] }),
+  );
+}
+
 wireOffline(document);
+
+// A feature's module is fetched only on pages that hold its markup: a cheap phone on a slow
+// network loads a few kilobytes, not every feature of the app. Paths are relative, so they
+// stay inside this deploy's versioned static folder.
+const FEATURES = [
+  ["[data-passkey]", () => import("./passkey.js"), "wirePasskeys"],
+  ["[data-read-aloud-button]", () => import("./read_aloud.js"), "wireReadAloud"],
+  ["[data-badge-form]", () => import("./badge_form.js"), "wireBadgeForm"],
+  ["[data-push]", () => import("./push.js"), "wirePush"],
+  ["form[data-capture]", () => import("./capture.js"), "wireCapture"],
+  ["form[data-voice-message]", () => import("./voice_message.js"), "wireVoiceMessage"],
+  ["[data-dictate]", () => import("./dictation.js"), "wireDictation"],
+];
+
+const wiring = FEATURES.filter(([selector]) => document.querySelector(selector)).map(([, load, wire]) =>
+  load().then((module) => module[wire](document)),
+);
+// Said on <html> once every button of the page works (tests wait for it; so could a page).
+Promise.allSettled(wiring).then(() => {
+  document.documentElement.dataset.wired = "";
+});

@@ -1,8 +1,10 @@
 // The evidence page: take a photo (file input or live camera), record a voice clip or pick a file,
 // keep each item in the offline queue (IndexedDB) first, then upload it with progress and retry.
 import "./evidence_queue.js";
-import { downscalePhoto } from "./photo_resize.js";
 import { canRecord, openMicrophone, wireRecorder } from "./recorder.js";
+
+// Shrinking a photo is needed only once one is taken: fetched then, not with the page.
+const downscalePhoto = async (blob) => (await import("./photo_resize.js")).downscalePhoto(blob);
 
 const queue = self.backpackEvidenceQueue;
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";

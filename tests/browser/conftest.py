@@ -24,6 +24,7 @@ from backpack.auth import invites
 from backpack.extensions import db, limiter
 from backpack.models import Passkey, Role, User
 from backpack.models.time import utcnow
+from tests.browser.steps import wait_until_wired
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -275,7 +276,7 @@ class Phone:
         Fails with the page's own error message if the ceremony reports one instead.
         """
         page = self.page
-        page.wait_for_load_state("load")  # app.js has wired the buttons by the load event
+        wait_until_wired(page)
         page.get_by_role("button", name=name).click()
         error = page.locator("[data-passkey-error]:visible")
         pattern = re.compile(re.escape(self.server.url) + lands_on)

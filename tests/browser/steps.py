@@ -92,3 +92,8 @@ def _save(page, title: str, reflection: str) -> None:
         page.get_by_label("What did you do, and what did you learn?").fill(reflection)
     page.get_by_role("button", name="Save").click()
     expect(queued_item(page, title)).to_be_visible()
+
+
+def wait_until_wired(page) -> None:
+    """Wait until app.js has loaded and wired this page's feature modules (it marks <html data-wired>)."""
+    page.wait_for_selector("html[data-wired]", state="attached")

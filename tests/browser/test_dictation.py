@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backpack.models import Role
-from tests.browser.steps import join
+from tests.browser.steps import join, wait_until_wired
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def open_capture_page(phones, live_server, script: str):
     phone.context.add_init_script(script)
     join(phone, live_server.make_person(Role.LEARNER, "Amina"))
     phone.open("/evidence")
-    phone.page.wait_for_load_state("load")
+    wait_until_wired(phone.page)
     return phone.page
 
 

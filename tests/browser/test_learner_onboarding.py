@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from backpack.models import Role
 from tests.browser.accessibility import assert_accessible
+from tests.browser.steps import wait_until_wired
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +81,7 @@ def test_learner_joins_in_arabic_and_keeps_two_passkeys(phone, live_server):
     # The phone already holds her passkey, so it refuses to make a second one for her...
     page.get_by_role("link", name=ar("Account")).click()
     page.wait_for_url(live_server.url + "/account/")
-    page.wait_for_load_state("load")
+    wait_until_wired(page)
     page.get_by_role("button", name=ar("Add a passkey on this device")).click()
     expect(page.locator("[data-passkey-error]")).to_have_text(
         ar("This device already has a passkey for your account.")

@@ -37,7 +37,7 @@ def test_service_worker_serves_the_shell_and_an_offline_page(phone, live_server)
 
     phone.context.set_offline(True)
     # A page never opened before: the worker answers with its offline page...
-    with page.expect_response(lambda r: r.url.endswith("/static/css/app.css")) as stylesheet:
+    with page.expect_response(lambda r: r.url.endswith("/css/signed-in.css")) as stylesheet:
         response = page.goto(live_server.url + "/language")
     assert response.from_service_worker
     expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from backpack.auth import invites, passkeys
 from backpack.models import Role
 from tests.browser.accessibility import assert_accessible
+from tests.browser.steps import wait_until_wired
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +54,7 @@ def test_signin_with_a_passkey_removed_on_the_server_is_explained(phone, live_se
 
     # Her teacher removed the passkey (a lost phone, say); the phone still offers it.
     learner.delete_passkeys()
-    page.wait_for_load_state("load")
+    wait_until_wired(page)
     page.get_by_role("button", name=es("Sign in with a passkey")).click()
     error = page.locator("[data-passkey-error]")
     expect(error).to_be_visible()

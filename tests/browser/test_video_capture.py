@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from backpack.models import Role
 from tests.browser.accessibility import assert_accessible
-from tests.browser.steps import camera_phone, join, stored_evidence
+from tests.browser.steps import camera_phone, join, stored_evidence, wait_until_wired
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def test_learner_records_a_video_from_the_camera_preview(phones, live_server):
     join(phone, amina)
 
     phone.open("/evidence")
-    page.wait_for_load_state("load")
+    wait_until_wired(page)
     # The cap the page stops at comes from the server's configuration.
     assert page.locator("form[data-capture]").get_attribute("data-video-max-seconds") == "300"
     page.get_by_role("button", name="Start camera").click()
@@ -58,7 +58,7 @@ def test_recording_stops_by_itself_at_the_configured_cap(phones, live_server, mo
     join(phone, live_server.make_person(Role.LEARNER, "Bilal"))
     page = phone.page
     phone.open("/evidence")
-    page.wait_for_load_state("load")
+    wait_until_wired(page)
     page.get_by_role("button", name="Start camera").click()
     page.get_by_role("button", name="Record video").click()
     # Nobody presses stop: the page stops just before the server's limit.

@@ -34,12 +34,15 @@ def test_service_worker_is_served_from_root_with_a_content_version(client):
 
 def test_service_worker_precaches_every_shell_asset():
     source = (ROOT / "service_worker" / "sw.js").read_text()
-    precached = set(re.findall(r'"(/static/[^"]+)"', source))
+    precached = set(re.findall(r"`\$\{STATIC\}/([^`]+)`", source))
+    # css/app.css is precached inside signed-in.css (core.css + app.css, joined when served).
+    assert "css/signed-in.css" in precached and "css/core.css" in precached
     for folder in ("css", "js"):
         for path in (ROOT / "static" / folder).iterdir():
-            assert f"/static/{folder}/{path.name}" in precached, f"{path.name} missing from SHELL in sw.js"
-    for path in precached:
-        assert (ROOT / path.lstrip("/")).exists(), path
+            if f"{folder}/{path.name}" != "css/app.css":
+                assert f"{folder}/{path.name}" in precached, f"{path.name} missing from SHELL in sw.js"
+    for path in precached - {"css/signed-in.css"}:
+        assert (ROOT / "static" / path).exists(), path
 
 
 def test_version_changes_when_a_static_file_changes(tmp_path):
@@ -53,3 +56,29 @@ def test_offline_page_renders(client):
     response = client.get("/offline")
     assert response.status_code == 200
     assert "offline" in response.get_data(as_text=True).lower()
+
+
+def test_the_worker_forgets_kept_pages_on_every_route_that_starts_or_ends_a_session(client):
+    source = client.get("/sw.js").get_data(as_text=True)
+    line = next(line for line in source.splitlines() if line.startswith("const SESSION_CHANGES = "))
+    patterns = json.loads(line.removeprefix("const SESSION_CHANGES = ").rstrip(";"))
+    for path in ("/signout", "/signout/everywhere", "/auth/signin/verify", "/auth/register/verify", "/account/delete"):
+        assert any(re.fullmatch(pattern.strip("^$"), path) for pattern in patterns), path
+    assert not any(re.fullmatch(pattern.strip("^$"), "/evidence") for pattern in patterns)
+
+
+def test_static_files_are_versioned_and_cached_for_a_year(app, client):
+    page = client.get("/signin").get_data(as_text=True)
+    version = shell.version()
+    assert f'href="/static/{version}/css/signed-in.css"' in page and f'src="/static/{version}/js/app.js"' in page
+    with client.get(f"/static/{version}/css/signed-in.css") as joined:
+        core, rest = (ROOT / "static" / "css" / "core.css").read_bytes(), (ROOT / "static" / "css" / "app.css").read_bytes()
+        assert joined.get_data() == core + b"\n" + rest and "immutable" in joined.headers["Cache-Control"]
+    with client.get(f"/static/{version}/js/app.js") as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        # Relative imports stay in the same version; the manifest's fixed icon names still work.
+        assert 'import("./passkey.js")' in response.get_data(as_text=True)
+    with client.get("/static/icons/icon-192.png") as icon:
+        assert icon.status_code == 200 and "immutable" not in icon.headers["Cache-Control"]
+    worker = client.get("/sw.js").get_data(as_text=True)
+    assert f'const VERSION = "{version}";' in worker and "`${STATIC}/js/app.js`" in worker
