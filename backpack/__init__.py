@@ -5,9 +5,17 @@ from pathlib import Path
 from flask import Flask
 
 from backpack import config
-from backpack.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+from backpack.config import ROOT
+from backpack.extensions import (
+    babel,
+    compress,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
+from backpack.pwa import shell
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,6 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(instance_path),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        # Versioned by a hash of the files: cached for a year (web/static_files.py).
+        static_url_path=f"/static/{shell.version()}",
     )
     app.config.from_mapping(config.load(instance_path))
     if test_config:
@@ -39,7 +49,7 @@ def register_extensions(app: Flask) -> None:
     from backpack import models  # noqa: F401  (tables must be known to SQLAlchemy)
     from backpack.auth import sessions
     from backpack.i18n import select_locale
-    from backpack.web import hosts, security_headers, templating
+    from backpack.web import hosts, security_headers, static_files, templating
 
     hosts.init_app(app)
     db.init_app(app)
@@ -51,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     sessions.init_login(app, login_manager)
     security_headers.init_app(app)
+    static_files.init_app(app)
     templating.init_app(app)
 
 
@@ -65,31 +76,52 @@ def _close_streamed_body(response):
 
 
 def register_blueprints(app: Flask) -> None:
-    from backpack.account import bp as account_bp
-    from backpack.admin import bp as admin_bp
-    from backpack.auth import bp as auth_bp
-    from backpack.evidence import bp as evidence_bp
-    from backpack.home import bp as home_bp
-    from backpack.i18n import bp as i18n_bp
-    from backpack.issuing import bp as issuing_bp
-    from backpack.learner import bp as learner_bp
-    from backpack.notify import bp as notify_bp
-    from backpack.pwa import bp as pwa_bp
-    from backpack.sharing import bp as sharing_bp
+    """Import every view module (its routes attach to its feature's blueprint), then register each blueprint once."""
+    from backpack.account import views as account_views
+    from backpack.admin import views as admin_views
+    from backpack.api import consent_views as api_consent_views
+    from backpack.api import views as api_views
+    from backpack.auth import views as auth_views
+    from backpack.evidence import submission_views
+    from backpack.evidence import views as evidence_views
+    from backpack.home import views as home_views
+    from backpack.i18n import views as i18n_views
+    from backpack.issuing import badge_views
+    from backpack.issuing import public_views as issuing_public_views
+    from backpack.learner import collection_views, import_views
+    from backpack.learner import views as learner_views
+    from backpack.notify import commands as notify_commands
+    from backpack.notify import views as notify_views
+    from backpack.pwa import views as pwa_views
+    from backpack.roster import views as roster_views
+    from backpack.sharing import public_views as sharing_public_views
+    from backpack.sharing import views as sharing_views
+    from backpack.web import health
 
-    for bp in (
-        home_bp,
-        auth_bp,
-        account_bp,
-        i18n_bp,
-        issuing_bp,
-        learner_bp,
-        evidence_bp,
-        sharing_bp,
-        notify_bp,
-        admin_bp,
-        pwa_bp,
-    ):
+    modules = (
+        home_views,
+        auth_views,
+        account_views,
+        i18n_views,
+        roster_views,
+        badge_views,
+        issuing_public_views,
+        learner_views,
+        collection_views,
+        import_views,
+        evidence_views,
+        submission_views,
+        sharing_views,
+        sharing_public_views,
+        notify_views,
+        notify_commands,
+        admin_views,
+        pwa_views,
+        health,
+        api_views,
+        api_consent_views,
+    )
+    for bp in dict.fromkeys(module.bp for module in modules):
         app.register_blueprint(bp)
 
 

@@ -3,6 +3,9 @@ import os
 import secrets
 from pathlib import Path
 
+# The checkout: templates, static files, the manifest and the service worker live here.
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _read_or_create_secret(instance_path: Path, name: str) -> str:
     """Keep a random secret in the instance folder so it survives restarts."""
@@ -38,10 +41,15 @@ def load(instance_path: Path) -> dict:
         or f"sqlite:///{instance_path / 'backpack.db'}",
         # The public origin: the only source of absolute URLs and of WebAuthn's RP ID.
         "BACKPACK_ORIGIN": env.get("BACKPACK_ORIGIN", "").rstrip("/") or LOCAL_ORIGIN,
+        # Origins this deployment had before: still answered, since credentials already issued name them.
+        "BACKPACK_PREVIOUS_ORIGINS": [o.strip().rstrip("/") for o in env.get("BACKPACK_PREVIOUS_ORIGINS", "").split(",") if o.strip()],
         # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust).
         "BACKPACK_PROXIES": int(env.get("BACKPACK_PROXIES", "0")),
         "BACKPACK_NAME": env.get("BACKPACK_NAME", "Backpack"),
         "INVITE_TTL_HOURS": int(env.get("BACKPACK_INVITE_TTL_HOURS", str(7 * 24))),
+        # Signed status lists lapse after this long, so an old saved copy cannot hide a
+        # revocation for more than a day; the worker re-signs them at half this age.
+        "STATUS_LIST_TTL_HOURS": int(env.get("BACKPACK_STATUS_LIST_TTL_HOURS", "24")),
         "WEBAUTHN_CHALLENGE_TTL_SECONDS": 300,
         "SESSION_COOKIE_SECURE": not insecure,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -77,6 +85,12 @@ def load(instance_path: Path) -> dict:
         # Badges imported from a URL: public HTTPS only; tests serve them on 127.0.0.1 and allow loopback.
         "IMPORT_ALLOW_LOCAL_URLS": env.get("BACKPACK_IMPORT_ALLOW_LOCAL_URLS") == "1",
         "IMPORT_TIMEOUT_SECONDS": float(env.get("BACKPACK_IMPORT_TIMEOUT_SECONDS", "5")),
+        # The Open Badges 3.0 API: platforms' redirect URIs and logos are public HTTPS only;
+        # tests (and a local demo) may allow http://localhost. The discovery document links
+        # the operator's terms and privacy policy (the origin's front page until set).
+        "API_ALLOW_LOCAL_REDIRECTS": env.get("BACKPACK_API_ALLOW_LOCAL_REDIRECTS") == "1",
+        "API_TERMS_URL": env.get("BACKPACK_TERMS_URL") or None,
+        "API_PRIVACY_URL": env.get("BACKPACK_PRIVACY_URL") or None,
         "EVIDENCE_MAX_BYTES": dict(EVIDENCE_MAX_BYTES),
         "EVIDENCE_MAX_SECONDS": {"video": 5 * 60, "audio": 10 * 60},
         "EVIDENCE_MAX_PIXELS": 50_000_000,

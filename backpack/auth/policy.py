@@ -1,10 +1,14 @@
 """Who may do what: every access decision of the app is made here."""
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import wraps
 
 from flask import abort
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from backpack.auth import sessions
 from backpack.extensions import db
 from backpack.models import (
     Achievement,
@@ -16,11 +20,15 @@ from backpack.models import (
     Enrolment,
     Evidence,
     ImportedCredential,
+    Invite,
+    InvitePurpose,
     Issuer,
+    OAuthConnection,
     Passkey,
     PushSubscription,
     Role,
     ShareLink,
+    SignIn,
     Submission,
     SubmissionEvent,
     SubmissionState,
@@ -28,6 +36,8 @@ from backpack.models import (
     issuer_members,
     submission_evidence,
 )
+from backpack.models.time import utcnow
+from backpack.web.refusal import Refusal
 
 
 class Action(StrEnum):
@@ -36,6 +46,7 @@ class Action(StrEnum):
     MANAGE_TEACHERS = "manage-teachers"
     MANAGE_ACCOUNT = "manage-account"
     ISSUE_BADGES = "issue-badges"
+    AUDIT_RECOVERY = "audit-recovery"
 
 
 ROLE_RULES: dict[Action, set[str]] = {
@@ -44,6 +55,7 @@ ROLE_RULES: dict[Action, set[str]] = {
     Action.MANAGE_TEACHERS: {Role.ADMIN},
     Action.MANAGE_ACCOUNT: {Role.LEARNER, Role.TEACHER, Role.ADMIN},
     Action.ISSUE_BADGES: {Role.TEACHER},
+    Action.AUDIT_RECOVERY: {Role.ADMIN},
 }
 
 
@@ -67,6 +79,50 @@ def require(action: Action):
         return guarded
 
     return decorator
+
+
+# A device signed in with a passkey that someone else's sign-in link added waits this long
+# before it may export the person's data, delete the account or remove other passkeys.
+RECOVERY_HOLD = timedelta(hours=72)
+
+
+class RecoveryHold(Refusal):
+    status = 403
+
+
+def recovery_hold_until(sign_in: SignIn | None) -> datetime | None:
+    """Return when a sign-in made with a recovery passkey may do everything, if that is still to come."""
+    passkey = sign_in.passkey if sign_in is not None else None
+    if passkey is None or not passkey.by_recovery:
+        return None
+    until = passkey.created_at + RECOVERY_HOLD
+    return until if until > utcnow() else None
+
+
+def held_until() -> datetime | None:
+    """Return until when this device is held back (see recovery_hold_until), or None."""
+    return recovery_hold_until(sessions.current_sign_in())
+
+
+def refuse_while_held() -> None:
+    """Refuse, saying from when it is possible, what a recently recovered device may not do yet."""
+    until = held_until()
+    if until is not None:
+        raise RecoveryHold(
+            _(
+                "For your safety, a device that signed in with a passkey from a sign-in link cannot do this "
+                "for 72 hours. On this device it becomes possible on %(when)s. You can do it now on a device "
+                "you used before.",
+                when=format_datetime(until, "medium"),
+            )
+        )
+
+
+def refuse_other_passkey_while_held(passkey: Passkey) -> None:
+    """A held device may remove its own passkey, not the person's others."""
+    sign_in = sessions.current_sign_in()
+    if sign_in is None or sign_in.passkey_id != passkey.id:
+        refuse_while_held()
 
 
 def teaches(teacher: User, learner: User) -> bool:
@@ -196,6 +252,29 @@ def awarded_evidence(award: Award) -> list[Evidence]:
 def own_passkey(user: User, passkey_id: int) -> Passkey:
     """Return one of the user's passkeys, or 404."""
     return _or_404(db.session.get(Passkey, passkey_id), lambda passkey: passkey.user_id == user.id)
+
+
+def own_recovery_passkey(user: User, passkey_id: int) -> Passkey:
+    """Return one of the user's passkeys that someone else's sign-in link added, or 404."""
+    return _or_404(db.session.get(Passkey, passkey_id), lambda passkey: passkey.user_id == user.id and passkey.by_recovery)
+
+
+def own_sign_in(user: User, sign_in_id: int) -> SignIn:
+    """Return one of the user's sign-ins, or 404."""
+    return _or_404(db.session.get(SignIn, sign_in_id), lambda sign_in: sign_in.user_id == user.id)
+
+
+def own_recovery_link(user: User, invite_id: int) -> Invite:
+    """Return a sign-in link someone made for the user, or 404."""
+    return _or_404(
+        db.session.get(Invite, invite_id),
+        lambda invite: invite.user_id == user.id and invite.purpose == InvitePurpose.ADD_PASSKEY,
+    )
+
+
+def own_connection(user: User, connection_id: int) -> OAuthConnection:
+    """Return a platform the learner connected to their backpack (Open Badges API), or 404."""
+    return _or_404(db.session.get(OAuthConnection, connection_id), lambda found: found.user_id == user.id)
 
 
 def own_push_subscription(user: User, subscription_id: int) -> PushSubscription:

@@ -5,20 +5,25 @@ cannot ship without their access rules being tested.
 """
 import json
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 
+from backpack.api import clients as api_clients
+from backpack.api import connections
+from backpack.api import scopes as api_scopes
 from backpack.auth import invites
 from backpack.evidence import capture, submissions, voice_feedback
 from backpack.extensions import db
 from backpack.issuing import awarding, claims
 from backpack.learner import badges, collections, importing
+from backpack.models import Evidence, Passkey, PushSubscription, Role, SignIn
+from backpack.pwa import shell
 from backpack.sharing import links
-from backpack.models import Evidence, PushSubscription, Role
-from backpack.notify.delivery import session_hash
-from tests.conftest import csrf_from, new_client, tiny_png
+from tests.conftest import Actor, csrf_from, new_client, tiny_png
 from tests.evidence import samples
 from tests.support.push_service import fake_subscription
+from tests.support.sign_ins import live_handle
 
 ANON, LEARNER, TEACHER, OTHER_TEACHER, ADMIN = "anon", "learner", "teacher", "other_teacher", "admin"
 
@@ -36,22 +41,29 @@ def only(role_statuses: dict, others: int, anon: int = 302):
 # (endpoint, method, path template, form data, expected status per role)
 ROUTES = [
     ("home.index", "GET", "/", {}, {ANON: 302, LEARNER: 200, TEACHER: 302, OTHER_TEACHER: 302, ADMIN: 302}),
+    ("health.healthz", "GET", "/healthz", {}, everyone(200)),
     ("account.index", "GET", "/account/", {}, only({}, 200)),
     ("account.welcome", "GET", "/account/welcome", {}, only({}, 200)),
     ("account.rename_passkey", "GET", "/account/passkeys/{learner_passkey}/rename", {}, only({LEARNER: 200}, 404)),
-    ("account.remove_passkey", "POST", "/account/passkeys/{learner_passkey}/remove", {}, only({LEARNER: 409}, 404)),
+    # Someone's only passkey stays (409: let in, then refused); one added by a teacher's sign-in link may go.
+    ("account.remove_passkey", "POST", "/account/passkeys/{lone_passkey}/remove", {}, only({OTHER_TEACHER: 409}, 404)),
+    ("account.remove_passkey", "POST", "/account/passkeys/{recovery_passkey}/remove", {}, only({LEARNER: 302}, 404)),
+    ("account.disown_passkey", "POST", "/account/passkeys/{recovery_passkey}/not-me", {}, only({LEARNER: 302}, 404)),
+    ("account.end_sign_in", "POST", "/account/sign-ins/{recovery_sign_in}/end", {}, only({LEARNER: 302}, 404)),
+    ("account.dismiss_recovery_link", "POST", "/account/recovery-links/{recovery_link}/dismiss", {}, only({LEARNER: 302}, 404)),
     ("admin.teachers", "GET", "/admin/teachers", {}, only({ADMIN: 200}, 403)),
     ("admin.add_teacher", "POST", "/admin/teachers", {"display_name": "New T"}, only({ADMIN: 302}, 403)),
     ("admin.teacher_invite", "GET", "/admin/teachers/{teacher}/invite", {}, only({ADMIN: 200}, 403)),
     ("admin.new_teacher_invite", "POST", "/admin/teachers/{teacher}/invites", {}, only({ADMIN: 302}, 403)),
-    ("issuing.classes", "GET", "/classes", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
-    ("issuing.create_classroom", "POST", "/classes", {"name": "B"}, only({TEACHER: 302, OTHER_TEACHER: 302}, 403)),
-    ("issuing.classroom", "GET", "/classes/{classroom}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
-    ("issuing.add_learner", "POST", "/classes/{classroom}/learners", {"display_name": "Lan"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
-    ("issuing.learner", "GET", "/learners/{learner}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
-    ("issuing.learner_invite", "GET", "/learners/{learner}/invite", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
-    ("issuing.new_learner_invite", "POST", "/learners/{learner}/invites", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
-    ("issuing.move_learner", "POST", "/learners/{learner}/move/{classroom}", {"classroom": "{second_classroom}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("admin.recovery_links", "GET", "/admin/recovery", {}, only({ADMIN: 200}, 403)),
+    ("roster.classes", "GET", "/classes", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("roster.create_classroom", "POST", "/classes", {"name": "B"}, only({TEACHER: 302, OTHER_TEACHER: 302}, 403)),
+    ("roster.classroom", "GET", "/classes/{classroom}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("roster.add_learner", "POST", "/classes/{classroom}/learners", {"display_name": "Lan"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("roster.learner", "GET", "/learners/{learner}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("roster.learner_invite", "GET", "/learners/{learner}/invite", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("roster.new_learner_invite", "POST", "/learners/{learner}/invites", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
+    ("roster.move_learner", "POST", "/learners/{learner}/move/{classroom}", {"classroom": "{second_classroom}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.badges", "GET", "/badges", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.new_issuer", "GET", "/issuers/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.new_badge", "GET", "/badges/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
@@ -63,6 +75,7 @@ ROUTES = [
     ("issuing.revoke_award", "GET", "/awards/{award}/revoke", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
     ("issuing.status_list", "GET", "/status/{status_list}", {}, everyone(200)),
     ("issuing.badge_image", "GET", "/badges/{badge_public}/image.png", {}, everyone(200)),
+    ("issuing.badge_picture", "GET", "/badges/{badge_public}/image-160.webp", {}, everyone(200)),
     ("issuing.issuer_logo", "GET", "/issuers/{issuer_public}/logo.png", {}, everyone(404)),
     ("learner.badge", "GET", "/my/badges/{award_public}", {}, only({LEARNER: 200}, 403)),
     ("learner.download_json", "GET", "/my/badges/{award_public}/credential.json", {}, only({LEARNER: 200}, 403)),
@@ -70,7 +83,7 @@ ROUTES = [
     ("learner.download_svg", "GET", "/my/badges/{award_public}/badge.svg", {}, only({LEARNER: 200}, 403)),
     ("learner.export_data", "GET", "/my/data.zip", {}, only({LEARNER: 200}, 403)),
     # A wrong confirmation word: let in, then refused, so the world survives the test.
-    ("learner.delete_account", "POST", "/account/delete", {"confirm": "nope"}, only({LEARNER: 400}, 403)),
+    ("account.delete_account", "POST", "/account/delete", {"confirm": "nope"}, only({LEARNER: 400}, 403)),
     ("learner.claim", "GET", "/claim", {}, only({LEARNER: 200}, 403)),
     ("learner.claim_from_link", "GET", "/claim/{claim_code}", {}, only({LEARNER: 200}, 403)),
     ("learner.redeem", "POST", "/claim", {"code": "{claim_code}"}, only({LEARNER: 302}, 403)),
@@ -139,11 +152,29 @@ ROUTES = [
     ("pwa.manifest", "GET", "/manifest.json", {}, everyone(200)),
     ("pwa.service_worker", "GET", "/sw.js", {}, everyone(200)),
     ("pwa.offline", "GET", "/offline", {}, everyone(200)),
-    ("static", "GET", "/static/css/app.css", {}, everyone(200)),
+    ("static", "GET", f"/static/{shell.version()}/css/app.css", {}, everyone(200)),
+    ("static_plain", "GET", "/static/icons/icon-192.png", {}, everyone(200)),
+    ("signed_in_css", "GET", f"/static/{shell.version()}/css/signed-in.css", {}, everyone(200)),
     ("notify.settings", "GET", "/notifications", {}, only({}, 200)),
     ("notify.subscribe", "POST", "/notifications/subscribe", {"subscription": "{push_json}"}, only({}, 201)),
     ("notify.send_test", "POST", "/notifications/{push_subscription}/test", {}, only({LEARNER: 302}, 404)),
     ("notify.remove", "POST", "/notifications/{push_subscription}/remove", {}, only({LEARNER: 302}, 404)),
+    # The Open Badges 3.0 API (tests/api): machine endpoints take no cookie, so every role is a stranger there.
+    ("api.discovery", "GET", "/ims/ob/v3p0/discovery", {}, everyone(200)),
+    # Let in, then refused: a form is not a JSON registration.
+    ("api.register", "POST", "/ims/ob/v3p0/oauth/register", {}, everyone(400)),
+    ("api.token", "POST", "/ims/ob/v3p0/oauth/token", {}, everyone(400)),
+    ("api.revoke", "POST", "/ims/ob/v3p0/oauth/revoke", {}, everyone(401)),
+    ("api.credentials", "GET", "/ims/ob/v3p0/credentials", {}, everyone(401)),
+    ("api.upsert_credential", "POST", "/ims/ob/v3p0/credentials", {}, everyone(401)),
+    ("api.profile", "GET", "/ims/ob/v3p0/profile", {}, everyone(401)),
+    ("api.update_profile", "PUT", "/ims/ob/v3p0/profile", {}, everyone(401)),
+    ("api.platform_logo", "GET", "/ims/ob/v3p0/oauth/clients/{platform_client_id}/logo.png", {}, everyone(200)),
+    # Only a learner consents; the answer goes back to the platform's registered redirect URI.
+    ("api.authorize", "GET", "/ims/ob/v3p0/oauth/authorize?{authorize_query}", {}, only({LEARNER: 200}, 403)),
+    ("api.authorize", "POST", "/ims/ob/v3p0/oauth/authorize?{authorize_query}", {"decision": "deny"}, only({LEARNER: 302}, 403)),
+    ("api.platforms", "GET", "/account/platforms", {}, only({LEARNER: 200}, 403)),
+    ("api.disconnect", "POST", "/account/platforms/{connection}/disconnect", {}, only({LEARNER: 302}, 403)),
 ]
 # The JSON ceremony endpoints have their own tests (test_passkey_ceremonies, test_bad_input).
 CEREMONY_ENDPOINTS = {"auth.register_options", "auth.register_verify", "auth.signin_options", "auth.signin_verify"}
@@ -194,13 +225,46 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
         "share": share.id,
         "share_token": share_token,
     }
+    ids.update(_recovery_ids(app, learner, teacher, actors[OTHER_TEACHER].user))
     ids.update(_push_ids(learner))
     ids.update(_imported_ids(learner, award))
     ids.update(_evidence_ids(learner))
     ids.update(_collection_ids(learner, award, ids["evidence"]))
     ids.update(_submission_ids(learner, issuer, teacher, make_achievement))
     ids.update(_voice_feedback_ids(learner, issuer, teacher, make_achievement))
+    ids.update(_api_ids(learner))
     return actors, ids
+
+
+def _api_ids(learner):
+    """A platform registered for the Open Badges API (with a logo) that the learner connected."""
+    platform = api_clients.save(
+        "matrix-platform", "matrix-secret",
+        {"client_name": "Harbour Jobs", "redirect_uris": ["https://jobs.example/callback"], "scope": " ".join(api_scopes.ALL),
+         "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+         "token_endpoint_auth_method": "client_secret_basic"},
+    )
+    platform.logo_png = tiny_png()
+    connection = connections.connect(learner, platform, api_scopes.CREDENTIAL_READ)
+    db.session.commit()
+    query = urlencode({"response_type": "code", "client_id": platform.client_id, "redirect_uri": "https://jobs.example/callback",
+                       "scope": api_scopes.CREDENTIAL_READ, "state": "s1", "code_challenge": "c" * 43, "code_challenge_method": "S256"})
+    return {"platform_client_id": platform.client_id, "connection": connection.id, "authorize_query": query}
+
+
+def _recovery_ids(app, learner, teacher, lone):
+    """A second passkey the teacher's sign-in link added for the learner, signed in on a new phone."""
+    token = invites.issue(learner, created_by=teacher)
+    db.session.commit()
+    assert Actor(new_client(app), learner).register_with_invite(token).status_code == 200
+    passkey = db.session.scalar(db.select(Passkey).where(Passkey.user_id == learner.id, Passkey.added_via == "recovery"))
+    sign_in = db.session.scalar(db.select(SignIn).where(SignIn.passkey_id == passkey.id))
+    return {
+        "recovery_passkey": passkey.id,
+        "recovery_sign_in": sign_in.id,
+        "recovery_link": passkey.invite_id,
+        "lone_passkey": lone.passkeys[0].id,  # the other teacher's only passkey
+    }
 
 
 def _imported_ids(learner, award):
@@ -213,16 +277,19 @@ def _imported_ids(learner, award):
 def _voice_feedback_ids(learner, issuer, teacher, make_achievement):
     """A submission the teacher returned with a voice message."""
     item, _created = capture.save_evidence(learner, tiny_png(), idempotency_key=str(uuid.uuid4()))
+    db.session.commit()
     badge = make_achievement(issuer, by=teacher, name="Voiced badge")
     sent = submissions.save(learner, badge, evidence_ids=[item.public_id], reflection="Listen", send=True)
     db.session.commit()
     voice_feedback.return_submission(sent, teacher, "", samples.ogg_opus())
+    db.session.commit()
     return {"voiced_submission": sent.public_id, "voice_step": sent.last_return.id}
 
 
 def _submission_ids(learner, issuer, teacher, make_achievement):
     """A submission the learner sent for a badge, and a badge they have not sent for yet."""
     item, _created = capture.save_evidence(learner, tiny_png(), idempotency_key=str(uuid.uuid4()))
+    db.session.commit()
     sent_for = make_achievement(issuer, by=teacher, name="Reviewed badge")
     third = make_achievement(issuer, by=teacher, name="Third badge")
     sent = submissions.save(learner, sent_for, evidence_ids=[item.public_id], reflection="I did it", send=True)
@@ -244,6 +311,7 @@ def _collection_ids(learner, award, evidence_public_id):
 def _evidence_ids(learner):
     """A photo the learner captured: other people must not learn that it exists."""
     evidence, _created = capture.save_evidence(learner, tiny_png(), idempotency_key=str(uuid.uuid4()))
+    db.session.commit()
     return {"evidence": evidence.public_id, "evidence_key": str(uuid.uuid4())}
 
 
@@ -253,7 +321,7 @@ def _push_ids(learner):
         user_id=learner.id,
         endpoint="https://93.184.216.34/push/learner-phone",
         label="Chrome · Android",
-        session_hash=session_hash(learner),
+        session_hash=live_handle(learner),
         **fake_subscription("https://93.184.216.34/push/learner-phone")["keys"],
     )
     db.session.add(device)
@@ -268,9 +336,9 @@ def test_route_access_for_every_role(app, world, endpoint, method, path, data, e
     form = {key: value.format(**ids) for key, value in data.items()}
     for role, status in expected.items():
         client = actors[role].client if role != ANON else new_client(app)
-        if method == "POST":
+        if method in ("POST", "PUT"):
             form["csrf_token"] = csrf_from(client.get("/language").get_data(as_text=True))
-            response = client.post(url, data=form)
+            response = client.open(url, method=method, data=form)
         else:
             response = client.get(url)
         response.close()
