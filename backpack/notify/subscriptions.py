@@ -71,24 +71,7 @@ def parse(text: str) -> SubscriptionInfo:
     return SubscriptionInfo(data["endpoint"], b64url(point), b64url(secret))
 
 
-def device_label(user_agent: str) -> str:
-    """Guess a name people recognise, such as "Chrome on Android", from the browser."""
-    agent = user_agent or ""
-    browser = next(
-        (name for needle, name in (
-            ("Edg/", "Edge"), ("SamsungBrowser", "Samsung Internet"), ("Firefox", "Firefox"),
-            ("CriOS", "Chrome"), ("Chrome", "Chrome"), ("Safari", "Safari"),
-        ) if needle in agent),
-        "Browser",
-    )
-    system = next(
-        (name for needle, name in (
-            ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
-            ("Mac OS", "Mac"), ("CrOS", "Chromebook"), ("Linux", "Linux"),
-        ) if needle in agent),
-        None,
-    )
-    return f"{browser} · {system}" if system else browser
+device_label = sessions.device_label  # the same name the account page gives the sign-in
 
 
 def devices_of(user: User) -> list[PushSubscription]:

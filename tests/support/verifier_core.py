@@ -10,17 +10,16 @@ import pytest
 VERIFIER = Path(__file__).resolve().parent.parent / "credentials" / "verifier"
 
 
-def run(credentials: list[dict]) -> list[dict]:
-    """Verify all credentials in one Node run; return verifier-core's results in order."""
-    installed = (VERIFIER / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir()
+def run_node(script: str, credentials: list[dict], needed: list[Path], what: str) -> list[dict]:
+    """Run a verifier script of tests/credentials/verifier over all credentials in one Node process."""
     node = shutil.which("node")
-    if not installed or node is None:
-        message = "verifier-core is not installed: run npm ci --prefix tests/credentials/verifier"
+    if node is None or not all(path.is_dir() for path in needed):
+        message = f"{what} is not installed: run npm ci --prefix tests/credentials/verifier"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     completed = subprocess.run(
-        [node, str(VERIFIER / "verify.mjs")],
+        [node, str(VERIFIER / script)],
         input=json.dumps(credentials),
         capture_output=True,
         text=True,
@@ -28,6 +27,12 @@ def run(credentials: list[dict]) -> list[dict]:
         check=True,
     )
     return json.loads(completed.stdout)
+
+
+def run(credentials: list[dict]) -> list[dict]:
+    """Verify all credentials in one Node run; return verifier-core's results in order."""
+    needed = [VERIFIER / "node_modules" / "@digitalcredentials" / "verifier-core"]
+    return run_node("verify.mjs", credentials, needed, "verifier-core")
 
 
 def verdict(result: dict) -> str:

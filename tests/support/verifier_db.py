@@ -3,37 +3,15 @@
 tests/credentials/verifier/verify_db.mjs uses @digitalbazaar/vc, data-integrity,
 eddsa-rdfc-2022-cryptosuite and vc-bitstring-status-list, with contexts served offline.
 """
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
+from tests.support.verifier_core import VERIFIER, run_node
 
-import pytest
-
-VERIFIER = Path(__file__).resolve().parent.parent / "credentials" / "verifier"
 PACKAGES = ("vc", "data-integrity", "eddsa-rdfc-2022-cryptosuite", "vc-bitstring-status-list", "did-method-key")
 
 
 def run(credentials: list[dict]) -> list[dict]:
     """Verify all credentials in one Node run; return one result per credential, in order."""
-    modules = VERIFIER / "node_modules" / "@digitalbazaar"
-    installed = all((modules / name).is_dir() for name in PACKAGES)
-    node = shutil.which("node")
-    if not installed or node is None:
-        message = "Digital Bazaar's verifier is not installed: run npm ci --prefix tests/credentials/verifier"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    completed = subprocess.run(
-        [node, str(VERIFIER / "verify_db.mjs")],
-        input=json.dumps(credentials),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(completed.stdout)
+    needed = [VERIFIER / "node_modules" / "@digitalbazaar" / name for name in PACKAGES]
+    return run_node("verify_db.mjs", credentials, needed, "Digital Bazaar's verifier")
 
 
 def verdict(result: dict) -> str:
