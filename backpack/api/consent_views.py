@@ -12,7 +12,7 @@ from backpack.api.server import authorization
 from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, can, own_connection, require
 from backpack.extensions import db
-from backpack.web.security_headers import CONTENT_SECURITY_POLICY
+from backpack.web.security_headers import content_security_policy
 
 API = "/ims/ob/v3p0"
 
@@ -20,7 +20,7 @@ API = "/ims/ob/v3p0"
 def _consent_policy(redirect_uri: str) -> str:
     """The page's CSP, letting its form lead on to the platform (browsers check form-action on the redirect)."""
     parts = urlsplit(redirect_uri)
-    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+    return content_security_policy().replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
 
 
 def _refused(error: OAuth2Error):

@@ -1,11 +1,13 @@
 """Security headers on every response: a strict CSP with no inline script."""
 from flask import Flask, request
 
+from backpack.web.templating import public_stylesheet_hash
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        "style-src 'self' {public_style}",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
         "connect-src 'self'",
@@ -23,7 +25,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 CODE_TYPES = {"text/css", "text/javascript", "application/javascript"}
 
 
+def content_security_policy() -> str:
+    """Return the policy; the one inline stylesheet it allows is the public pages' core.css, by its hash."""
+    return CONTENT_SECURITY_POLICY.format(public_style=public_stylesheet_hash())
+
+
 def init_app(app: Flask) -> None:
+    policy = content_security_policy()
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
@@ -32,7 +41,7 @@ def init_app(app: Flask) -> None:
             # them, and on a slow network each response's headers cost as much as a small file.
             headers.setdefault("X-Content-Type-Options", "nosniff")
             return response
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

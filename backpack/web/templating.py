@@ -1,4 +1,6 @@
 """Template helpers shared by every page."""
+import base64
+import hashlib
 import re
 from functools import cache
 
@@ -34,6 +36,20 @@ def inline_icon(name: str) -> Markup:
     )
 
 
+@cache
+def public_stylesheet() -> Markup:
+    """Return core.css to inline in the public pages: an employer's phone then needs no second request."""
+    return Markup((ROOT / "static" / "css" / "core.css").read_text().strip())
+
+
+@cache
+def public_stylesheet_hash() -> str:
+    """Return the CSP source that allows exactly that inline stylesheet and nothing else."""
+    digest = hashlib.sha256(str(public_stylesheet()).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["inline_icon"] = inline_icon
+    app.jinja_env.globals["public_stylesheet"] = public_stylesheet

@@ -213,3 +213,19 @@ def test_opening_a_share_page_writes_nothing_to_the_database(shared):
         db.session.commit()
         assert view_counts.flush() == 0
     assert db.session.scalar(db.select(ShareLink.view_count)) == 3
+
+
+def test_the_employer_page_inlines_its_stylesheet_allowed_by_hash_alone(shared):
+    import base64
+    import hashlib
+
+    learner, _teacher, _award, share = shared
+    url, _page = share()
+    response = new_client(learner.client.application).get(url.replace("https://localhost", ""))
+    html = response.get_data(as_text=True)
+    (style,) = re.findall(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}'" in policy and "unsafe-inline" not in policy
+    assert 'rel="stylesheet"' not in html and 'rel="icon" href="data:,"' in html
+    assert "style=" not in html  # no inline style attributes: the hash covers the <style> element only
