@@ -11,9 +11,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from backpack.evidence.media_checks import Limits, check_media
+from backpack.evidence.refusals import NoRoom
 from backpack.extensions import db
 from backpack.models import Collection, CollectionItem, Evidence, User
-from backpack.storage import delete_after_commit, keep_with_transaction, media_store, new_key
+from backpack.storage import MediaStoreUnavailable, delete_after_commit, keep_with_transaction, media_store, new_key
 
 
 def find(owner: User, idempotency_key: str) -> Evidence | None:
@@ -66,12 +67,15 @@ def save_evidence(
         return existing, False
     checked = check_media(source, Limits.from_config())
     store = media_store()
-    stored = store.put(checked.body, new_key())
-    keep_with_transaction(db.session(), stored.key)
-    thumbnail_key = None
-    if checked.thumbnail:
-        thumbnail_key = store.put(checked.thumbnail, new_key()).key
-        keep_with_transaction(db.session(), thumbnail_key)
+    try:
+        stored = store.put(checked.body, new_key())
+        keep_with_transaction(db.session(), stored.key)
+        thumbnail_key = None
+        if checked.thumbnail:
+            thumbnail_key = store.put(checked.thumbnail, new_key()).key
+            keep_with_transaction(db.session(), thumbnail_key)
+    except MediaStoreUnavailable:
+        raise NoRoom() from None
     evidence = Evidence(
         owner_id=owner.id,
         kind=checked.kind,

@@ -53,3 +53,13 @@ class Broken(MediaRefused):
     default_message = _l(
         "We could not read this file. It may be damaged or only partly sent. Please try again."
     )
+
+
+class NoRoom(MediaRefused):
+    """The media store cannot keep anything now: the phone's queue keeps the item and sends it later."""
+
+    status = 507
+    default_message = _l("There is no space to keep this right now. It stays on your phone and will be sent later.")
+
+    # The plain form (no script) has no queue on the phone to keep the file.
+    without_queue = _l("There is no space to keep this right now. Please try again later.")

@@ -8,9 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from backpack.auth.policy import Action, evidence_for, own_evidence, require
-from backpack.evidence import bp, capture, serving
+from backpack.evidence import (
+    bp,
+    capture,
+    serving,
+    sweep,  # noqa: F401  (registers the hourly media sweep with the worker)
+)
 from backpack.evidence.forms import EvidenceForm, new_idempotency_key
-from backpack.evidence.refusals import MediaRefused
+from backpack.evidence.refusals import MediaRefused, NoRoom
 from backpack.extensions import db, limiter
 from backpack.pwa.offline import keep_offline
 from backpack.storage import media_store
@@ -55,7 +60,8 @@ def upload():
     except MediaRefused as refusal:
         if wants_json():
             raise
-        form.file.errors.append(str(refusal.message))
+        message = NoRoom.without_queue if isinstance(refusal, NoRoom) else refusal.message
+        form.file.errors.append(str(message))
         return _page(form, refusal.status)
     db.session.commit()
     if wants_json():

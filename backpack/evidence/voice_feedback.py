@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 
 from backpack.evidence import submissions
 from backpack.evidence.media_checks import Limits, check_media
-from backpack.evidence.refusals import Unsupported
+from backpack.evidence.refusals import NoRoom, Unsupported
 from backpack.extensions import db
 from backpack.models import EvidenceKind, Submission, SubmissionEvent, User
-from backpack.storage import keep_with_transaction, media_store, new_key
+from backpack.storage import MediaStoreUnavailable, keep_with_transaction, media_store, new_key
 
+NO_ROOM_NOW = _l("There is no space to keep voice messages right now. Please try again later.")
 NOT_A_VOICE = _l("Please record a voice message, or choose a sound recording (M4A, MP3, Ogg or WebM).")
 
 
@@ -31,7 +32,10 @@ def return_submission(
         raise Unsupported(NOT_A_VOICE)
     voice = None
     if checked is not None:
-        stored = media_store().put(checked.body, new_key())
+        try:
+            stored = media_store().put(checked.body, new_key())
+        except MediaStoreUnavailable:
+            raise NoRoom(NO_ROOM_NOW) from None
         keep_with_transaction(db.session(), stored.key)
         voice = {
             "audio_key": stored.key,

@@ -10,6 +10,7 @@ so a key can't climb out of the store or collide with another person's file.
 import re
 import secrets
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -31,6 +32,10 @@ def check_key(key: str) -> str:
     if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise ValueError("not a media key")
     return key
+
+
+class MediaStoreUnavailable(OSError):
+    """The store cannot keep anything now (disk full, read-only, bucket unreachable): try again later."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,14 @@ class MediaStore(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool:
         """Tell whether an object is stored under the key."""
+
+    @abstractmethod
+    def keys_older_than(self, seconds: float) -> Iterator[str]:
+        """Yield the keys of objects stored more than `seconds` ago (for the orphan sweep)."""
+
+    @abstractmethod
+    def sweep_partial(self, seconds: float) -> int:
+        """Remove writes abandoned more than `seconds` ago (a crash mid-upload); return how many."""
 
     def read(self, key: str, start: int = 0, length: int | None = None) -> bytes:
         """Return `length` bytes from `start` (to the end when length is None)."""

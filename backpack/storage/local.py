@@ -1,11 +1,17 @@
 """Media on the local disk: one file per object, written atomically."""
+import errno
 import hashlib
 import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from backpack.storage import CHUNK, MediaStore, StoredObject, check_key
+from backpack.storage import CHUNK, KEY_PATTERN, MediaStore, MediaStoreUnavailable, StoredObject, check_key
+
+# The disk cannot take a file now; the phone keeps it and sends it again later.
+UNAVAILABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
 class LocalMediaStore(MediaStore):
@@ -41,8 +47,10 @@ class LocalMediaStore(MediaStore):
                 os.fsync(out.fileno())
             target.parent.mkdir(exist_ok=True)
             os.replace(temporary, target)
-        except BaseException:
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(error, OSError) and error.errno in UNAVAILABLE:
+                raise MediaStoreUnavailable(error.errno, f"cannot store {key}: {error.strerror}") from error
             raise
         return StoredObject(key=key, size=size, sha256=digest.hexdigest())
 
@@ -57,6 +65,23 @@ class LocalMediaStore(MediaStore):
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def keys_older_than(self, seconds: float) -> Iterator[str]:
+        cutoff = time.time() - seconds
+        for folder in self.root.iterdir():
+            if folder.name.startswith(".") or not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if KEY_PATTERN.fullmatch(path.name) and path.stat().st_mtime < cutoff:
+                    yield path.name
+
+    def sweep_partial(self, seconds: float) -> int:
+        cutoff, removed = time.time() - seconds, 0
+        for path in self.incoming.iterdir():
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
 
 def _chunks(source: bytes | BinaryIO):

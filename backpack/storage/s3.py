@@ -13,7 +13,9 @@ and nothing is downloaded that the client did not ask for.
 """
 import hashlib
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 import boto3
@@ -21,12 +23,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask
 
-from backpack.storage import CHUNK, MediaStore, StoredObject, check_key
+from backpack.storage import CHUNK, KEY_PATTERN, MediaStore, MediaStoreUnavailable, StoredObject, check_key
 
 # S3's smallest part (but the last) is 5 MiB; 8 MiB keeps a 200 MB video under 30 parts.
 PART_SIZE = 8 * 1024 * 1024
 MISSING = {"404", "NoSuchKey", "NotFound"}
 TAKEN = {"412", "PreconditionFailed", "ConditionalRequestConflict"}
+BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout"}
 
 
 class S3MediaStore(MediaStore):
@@ -114,6 +117,24 @@ class S3MediaStore(MediaStore):
         except FileNotFoundError:
             return False
         return True
+
+    def keys_older_than(self, seconds: float) -> Iterator[str]:
+        cutoff = datetime.now(UTC) - timedelta(seconds=seconds)
+        with _translated("(listing)"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+                for item in page.get("Contents", []):
+                    if item["LastModified"] < cutoff and KEY_PATTERN.fullmatch(item["Key"]):
+                        yield item["Key"]
+
+    def sweep_partial(self, seconds: float) -> int:
+        cutoff, removed = datetime.now(UTC) - timedelta(seconds=seconds), 0
+        with _translated("(multipart uploads)"):
+            answer = self.client.list_multipart_uploads(Bucket=self.bucket)
+            for upload in answer.get("Uploads", []):
+                if upload["Initiated"] < cutoff:
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+                    removed += 1
+        return removed
 
 
 class RangedObject(io.RawIOBase):
@@ -203,6 +224,9 @@ def _translated(key: str):
             raise FileNotFoundError(key) from error
         if code in TAKEN:
             raise FileExistsError(key) from error
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if status >= 500 or code in BUSY:
+            raise MediaStoreUnavailable(f"S3 cannot take {key} now: {code}") from error
         raise OSError(f"S3 refused {key}: {code}") from error
     except BotoCoreError as error:
-        raise OSError(f"S3 unreachable for {key}: {error}") from error
+        raise MediaStoreUnavailable(f"S3 unreachable for {key}: {error}") from error

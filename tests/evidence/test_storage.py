@@ -131,3 +131,10 @@ def test_the_app_keeps_media_in_its_instance_folder(app):
 def test_an_unknown_store_stops_the_app_at_start_up(tmp_path):
     with pytest.raises(RuntimeError, match="MEDIA_STORE"):
         create_app({"INSTANCE_PATH": str(tmp_path), "MEDIA_STORE": "ftp", "SECRET_KEY": "x"})
+
+
+def test_the_sweep_sees_old_objects_and_leaves_young_ones(store):
+    key = store.put(b"an object", new_key()).key
+    assert key in set(store.keys_older_than(-60))  # everything is older than a minute from now
+    assert key not in set(store.keys_older_than(3600))  # nothing here is an hour old yet
+    assert store.sweep_partial(3600) == 0
