@@ -1,4 +1,5 @@
 """Creating, finding and revoking share links."""
+import functools
 import hashlib
 import hmac
 import secrets
@@ -6,11 +7,12 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from backpack.credentials.keys import open_private_key, seal_private_key
 from backpack.extensions import db
-from backpack.models import Award, Collection, ShareLink, User
+from backpack.models import Achievement, Award, Collection, Issuer, ShareLink, StatusList, User
 from backpack.models.time import utcnow
 from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
@@ -60,24 +62,30 @@ def url_of(token: str) -> str:
     return public_url("sharing.public_badge", token=token)
 
 
+@functools.cache
+def _live_query():
+    """One query for everything the page shows, built once: this page is opened far more than made."""
+    award = joinedload(ShareLink.award)
+    return (
+        db.select(ShareLink)
+        .where(ShareLink.token_hash == bindparam("digest"))
+        .options(
+            joinedload(ShareLink.collection).joinedload(Collection.owner),
+            # Not the large columns the page does not show (the picture has its own URL): loaded if ever asked for.
+            award.joinedload(Award.achievement).defer(Achievement.image_png),
+            award.joinedload(Award.issuer).defer(Issuer.logo_png).defer(Issuer.sealed_private_key),
+            award.joinedload(Award.learner),
+            award.joinedload(Award.status_list).defer(StatusList.bits).defer(StatusList.credential_json),
+        )
+    )
+
+
 def find_live(token: str) -> ShareLink:
     """Return the live link for a token, or raise: unknown 404, revoked or expired 410."""
     if not token or len(token) > 64:
         raise ShareLinkError(UNKNOWN, 404)
     digest = _hash(token)
-    # One query for everything the page shows: this page is opened far more than made.
-    award = joinedload(ShareLink.award)
-    link = db.session.scalar(
-        db.select(ShareLink)
-        .where(ShareLink.token_hash == digest)
-        .options(
-            joinedload(ShareLink.collection).joinedload(Collection.owner),
-            award.joinedload(Award.achievement),
-            award.joinedload(Award.issuer),
-            award.joinedload(Award.learner),
-            award.joinedload(Award.status_list),
-        )
-    )
+    link = db.session.scalar(_live_query(), {"digest": digest})
     if link is None or not hmac.compare_digest(link.token_hash, digest):
         raise ShareLinkError(UNKNOWN, 404)
     if not link.is_live():

@@ -1,7 +1,7 @@
 """What an employer opens from a QR code: no account, no app, no JavaScript needed."""
 from urllib.parse import quote
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 from flask_babel import get_locale
 
 from backpack.auth.policy import awarded_evidence, shared_evidence
@@ -12,7 +12,7 @@ from backpack.issuing.awarding import image_url
 from backpack.issuing.verdict import verdict
 from backpack.learner.badges import baked_png, baked_svg
 from backpack.learner.collections import items_of
-from backpack.sharing import bp, links, view_counts
+from backpack.sharing import bp, links, page_cache, view_counts
 
 # Generous for people, tight for anyone trying tokens one after another.
 PUBLIC_LIMIT = "60 per minute;600 per hour"
@@ -37,9 +37,17 @@ def share_link_unusable(error: links.ShareLinkError):
     return response
 
 
-def _page(link, html: str) -> Response:
-    """Count the view (off the database); never indexed, never kept by shared caches: the learner may stop sharing at any time."""
-    response = Response(html)
+# The encodings the page is kept in, compressed once (Flask-Compress leaves an encoded response alone).
+PAGE_ENCODINGS = ["br", "gzip"]
+
+
+def _page(link, key: tuple, render) -> Response:
+    """Serve the page from the cache (page_cache) and count the view (off the database); never indexed,
+    never kept by shared caches: the learner may stop sharing at any time."""
+    encoding = request.accept_encodings.best_match(PAGE_ENCODINGS)
+    response = Response(page_cache.page(key, render, encoding), mimetype="text/html")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
     view_counts.count_view(link)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-cache"
@@ -57,52 +65,59 @@ def _award_of(link):
 @bp.get("/s/<token>")
 @limiter.limit(PUBLIC_LIMIT)
 def public_badge(token: str):
+    """The badge's page, rendered once per everything it shows (page_cache) after the link is checked."""
     link = links.find_live(token)
     if link.collection is not None:
         return _collection_page(link, token)
     award = link.award
+    locale = str(get_locale())
+    evidence = awarded_evidence(award) if link.include_evidence else []
+    return _page(link, page_cache.badge_key(link, locale, evidence), lambda: _render_badge(link, token, evidence))
+
+
+def _render_badge(link, token: str, evidence: list) -> str:
+    award = link.award
     url = links.url_of(token)
     json_url = f"{url}/credential.json"
-    return _page(
-        link,
-        render_template(
-            "sharing/public.html",
-            link=link,
-            award=award,
-            text=award.achievement.text_in(str(get_locale())),
-            result=verdict(award),
-            url=url,
-            json_url=json_url,
-            image=image_url(award.achievement),
-            verifier_plus=VERIFIER_PLUS + quote(json_url, safe=""),
-            evidence=awarded_evidence(award) if link.include_evidence else [],
-            token=token,
-            kind_names=KIND_NAMES,
-        ),
+    return render_template(
+        "sharing/public.html",
+        link=link,
+        award=award,
+        text=award.achievement.text_in(str(get_locale())),
+        result=verdict(award),
+        url=url,
+        json_url=json_url,
+        image=image_url(award.achievement),
+        verifier_plus=VERIFIER_PLUS + quote(json_url, safe=""),
+        evidence=evidence,
+        token=token,
+        kind_names=KIND_NAMES,
     )
 
 
 def _collection_page(link, token: str) -> Response:
     """The collection's shareable items, in the learner's order, each badge with its verdict."""
     locale = str(get_locale())
-    entries = []
-    for item in items_of(link.collection, shareable_only=True):
-        if item.award is not None:
-            award = item.award
-            entries.append({"award": award, "text": award.achievement.text_in(locale), "result": verdict(award)})
-        else:
-            entries.append({"award": None, "evidence": item.evidence})
-    return _page(
-        link,
-        render_template(
+    items = items_of(link.collection, shareable_only=True)
+
+    def render() -> str:
+        entries = []
+        for item in items:
+            if item.award is not None:
+                award = item.award
+                entries.append({"award": award, "text": award.achievement.text_in(locale), "result": verdict(award)})
+            else:
+                entries.append({"award": None, "evidence": item.evidence})
+        return render_template(
             "sharing/public_collection.html",
             link=link,
             token=token,
             entries=entries,
             url=links.url_of(token),
             kind_names=KIND_NAMES,
-        ),
-    )
+        )
+
+    return _page(link, page_cache.collection_key(link, locale, items), render)
 
 
 @bp.get("/s/<token>/evidence/<public_id>")

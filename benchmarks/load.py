@@ -1,0 +1,223 @@
+"""Benchmark: the employer's page under load, served by gunicorn as in production, on loopback.
+
+Run: .venv/bin/python benchmarks/load.py [--clients 50,200] [--seconds 10] [--postgres] [--while-awarding N]
+
+Starts the app under gunicorn (gunicorn.conf.py: WEB_CONCURRENCY=2 processes, 4 threads
+each, gthread) on 127.0.0.1 with the data of benchmarks/verification_page.py (a badge
+shared with its evidence), rate limits off (one loopback address would get 429s), then
+runs `wrk -t2 -c<clients> -d<seconds>s --latency -H "Accept-Encoding: br, gzip"` against
+the share page and prints req/s, p50/p99 and errors per run. wrk comes from Debian
+(`apt-get install -y wrk` when missing). --postgres serves from a throwaway PostgreSQL
+(tests/support/servers.py); --while-awarding N awards a badge to N learners from another
+process while wrk runs (in batches, as a teacher's award would). Every step is bounded in
+time and everything started is stopped at the end.
+Budget (DESIGN.md section 6): 200 clients >= 1,000 req/s, p99 <= 300 ms, 0 errors, also while awarding 1,000.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backpack import create_app  # noqa: E402
+from backpack.extensions import db  # noqa: E402
+from benchmarks.verification_page import setup  # noqa: E402
+
+AWARD_BATCH = 100
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk() -> str:
+    """Return wrk's path, installing Debian's package when it is missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk not found: apt-get install -y wrk", flush=True)
+    if subprocess.run(["apt-get", "install", "-y", "wrk"], timeout=600).returncode != 0:
+        subprocess.run(["apt-get", "update"], timeout=600, check=True)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], timeout=600, check=True)
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+def prepare(folder: Path, database_url: str, origin: str, learners: int) -> str:
+    """Make the tables and the demo-like data; return the share token."""
+    app = create_app({"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": database_url, "BACKPACK_ORIGIN": origin})
+    with app.app_context():
+        db.create_all()
+        token = setup(app)
+        if learners:
+            from backpack.models import Role, User
+
+            db.session.add_all(User(display_name=f"Learner {n}", role=Role.LEARNER.value) for n in range(learners))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return token
+
+
+def award_all(folder: str, database_url: str, origin: str) -> None:
+    """Make a new badge and award it to every load-test learner, in batches (run in its own process)."""
+    from backpack.issuing import achievements, awarding, badge_image
+    from backpack.models import Issuer, Role, User
+
+    app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": database_url, "BACKPACK_ORIGIN": origin,
+                      "NOTIFY_WORKER": "off"})
+    with app.app_context():
+        teacher = db.session.scalar(db.select(User).where(User.role == Role.TEACHER.value))
+        issuer = db.session.scalar(db.select(Issuer))
+        badge = achievements.create_achievement(
+            issuer, by=teacher, name="Load test", description="Awarded during the load test.", criteria="Be there.",
+            image_png=badge_image.design_badge("star", "teal", "LOAD"),
+        )
+        db.session.commit()
+        learners = list(db.session.scalars(
+            db.select(User).where(User.role == Role.LEARNER.value, User.display_name.like("Learner %"))
+        ))
+        started = time.perf_counter()
+        for first in range(0, len(learners), AWARD_BATCH):
+            awarding.award(badge, learners[first:first + AWARD_BATCH], by=teacher)
+            db.session.commit()
+        print(f"  (awarded {len(learners)} learners in {time.perf_counter() - started:.1f} s)", flush=True)
+
+
+def serve(folder: Path, database_url: str, origin: str, port: int, log: Path) -> subprocess.Popen:
+    """Start gunicorn with the production settings, rate limits off; wait until it answers."""
+    env = {
+        **os.environ,
+        "BACKPACK_INSTANCE_PATH": str(folder),
+        "DATABASE_URL": database_url,
+        "BACKPACK_ORIGIN": origin,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "4",
+    }
+    env.pop("REDIS_URL", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+             "backpack:create_app({'RATELIMIT_ENABLED': False})"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{origin}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    sys.exit(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def milliseconds(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def run_wrk(wrk: str, url: str, clients: int, seconds: int) -> dict:
+    command = [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: br, gzip", url]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    socket_errors = {kind: int(n) for kind, n in re.findall(r"(connect|read|write|timeout) (\d+)", out)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        socket_errors["non-2xx"] = int(non_2xx.group(1))
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": milliseconds(re.search(r"\s50%\s+(\S+)", out).group(1)),
+        "p99": milliseconds(re.search(r"\s99%\s+(\S+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": sum(socket_errors.values()),
+        "error_kinds": ", ".join(f"{kind} {n}" for kind, n in socket_errors.items() if n),
+        "command": " ".join(command[:-1]) + " URL",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", default="50,200", help="comma-separated connection counts, one wrk run each")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--postgres", action="store_true", help="serve from a throwaway PostgreSQL")
+    parser.add_argument("--while-awarding", type=int, default=0, metavar="N", help="award a badge to N learners during each run")
+    options = parser.parse_args()
+    wrk = ensure_wrk()
+    folder = Path(tempfile.mkdtemp(prefix="backpack-load-"))
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    server = None
+    database_url = f"sqlite:///{folder / 'backpack.db'}"
+    gunicorn = None
+    try:
+        if options.postgres:
+            from tests.support.servers import create_database, start_postgres
+
+            server = start_postgres()
+            database_url = create_database(server, "backpack_load")
+        token = prepare(folder, database_url, origin, options.while_awarding)
+        gunicorn = serve(folder, database_url, origin, port, folder / "gunicorn.log")
+        url = f"{origin}/s/{token}"
+        for _ in range(20):  # warm both processes' caches
+            urllib.request.urlopen(url, timeout=5).read()
+        database = "PostgreSQL" if options.postgres else "SQLite"
+        print(f"gunicorn on 127.0.0.1 (2 processes x 4 threads, gthread), {database}, {os.cpu_count()} cores "
+              f"(load average {os.getloadavg()[0]:.1f} before the runs: other work on the machine lowers the figures); "
+              "GET /s/<token>", flush=True)
+        for clients in (int(c) for c in options.clients.split(",")):
+            awarder = None
+            if options.while_awarding:
+                awarder = subprocess.Popen(
+                    [sys.executable, __file__, "--award-into", str(folder), database_url, origin], cwd=ROOT,
+                )
+            result = run_wrk(wrk, url, clients, options.seconds)
+            print(f"{clients:>4} clients: {result['requests_per_second']:,.0f} req/s, p50 {result['p50']:.1f} ms, "
+                  f"p99 {result['p99']:.1f} ms, {result['errors']} errors{' (' + result['error_kinds'] + ')' if result['errors'] else ''} "
+                  f"({result['requests']:,} requests; "
+                  f"{result['command']})", flush=True)
+            if awarder is not None:
+                try:
+                    awarder.wait(timeout=300)
+                except subprocess.TimeoutExpired:
+                    awarder.kill()
+                    awarder.wait()
+                    print("  awarding did not finish within 300 s: stopped")
+    finally:
+        if gunicorn is not None:
+            stop(gunicorn)
+        if server is not None:
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--award-into"]:
+        award_all(*sys.argv[2:5])
+    else:
+        main()
