@@ -49,6 +49,8 @@ CONTEXT_FILES = {
     OB_EXTENSIONS_CONTEXT: "ob-extensions.json",
     "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
     "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://w3id.org/security/suites/ed25519-2020/v1": "ed25519-signature-2020-v1.jsonld",
+    "https://w3id.org/vc/status-list/2021/v1": "status-list-2021-v1.jsonld",
 }
 
 # Put first in the @context only while checking: a term the real contexts do not

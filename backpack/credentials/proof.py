@@ -36,6 +36,17 @@ from .keys import (
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
+# Read (never made) for badges from elsewhere: the 2020 suite and the cryptosuite's draft name.
+# Both sign SHA-256(canonical proof options) + SHA-256(canonical document) with Ed25519.
+ED25519_2020 = "Ed25519Signature2020"
+DRAFT_CRYPTOSUITE = "eddsa-2022"
+
+
+def _readable_suite(options: Mapping[str, Any]) -> bool:
+    """Tell whether a proof uses an Ed25519 suite this module verifies."""
+    if options.get("type") == ED25519_2020:
+        return "cryptosuite" not in options
+    return options.get("type") == PROOF_TYPE and options.get("cryptosuite") in (CRYPTOSUITE, DRAFT_CRYPTOSUITE)
 ASSERTION_METHOD = "assertionMethod"
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -97,8 +108,8 @@ def signing_input(
     loader: DocumentLoader | None = None,
 ) -> SigningInput:
     """Canonicalise a document and its proof configuration as the cryptosuite specifies."""
-    if options.get("type") != PROOF_TYPE or options.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofError("The proof must be a DataIntegrityProof using eddsa-rdfc-2022.")
+    if not _readable_suite(options):
+        raise ProofError("The proof must be a DataIntegrityProof using eddsa-rdfc-2022, or Ed25519Signature2020.")
     created = options.get("created")
     if created is not None and not (isinstance(created, str) and _DATETIME.match(created)):
         raise ProofError("The proof's created time is not an XML Schema dateTime.")
@@ -171,7 +182,7 @@ def verify_proof(
     proof = _single_proof(document)
     if proof is None:
         return False, _l("The credential has no single embedded proof to check.")
-    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+    if not _readable_suite(proof):
         return False, _l("The proof does not use the eddsa-rdfc-2022 cryptosuite.")
     if proof.get("proofPurpose") != ASSERTION_METHOD:
         return False, _l("The proof was not made for asserting a credential.")

@@ -17,6 +17,9 @@ from typing import Any
 from .jsonld import VC_V2_CONTEXT
 
 REVOCATION = "revocation"
+ENTRY = "BitstringStatusListEntry"
+LEGACY_ENTRY = "StatusList2021Entry"  # the W3C CCG Status List 2021, before Bitstring Status List
+LIST_CREDENTIAL = {ENTRY: "BitstringStatusListCredential", LEGACY_ENTRY: "StatusList2021Credential"}
 MIN_BITS = 131_072  # 16 KiB: the spec's minimum, so one list hides which index is whose
 MAX_BITS = 16 * MIN_BITS * 64  # refuse lists that decompress past 16 MiB
 
@@ -136,13 +139,19 @@ def build_status_entry(*, list_url: str, index: int, purpose: str = REVOCATION) 
 
 def read_status(entry: Mapping[str, Any], list_credential: Mapping[str, Any]) -> bool:
     """Tell whether the entry's bit is set in an (already verified) status list credential."""
+    legacy = entry.get("type") == LEGACY_ENTRY
     subject = list_credential.get("credentialSubject")
-    if not isinstance(subject, Mapping) or subject.get("type") != "BitstringStatusList":
-        raise StatusListError("The status list credential holds no BitstringStatusList.")
+    kind = "StatusList2021" if legacy else "BitstringStatusList"
+    if not isinstance(subject, Mapping) or subject.get("type") != kind:
+        raise StatusListError(f"The status list credential holds no {kind}.")
     if subject.get("statusPurpose") != entry.get("statusPurpose"):
         raise StatusListError("The status list is for a different purpose than the entry.")
     try:
         index = int(entry.get("statusListIndex"))
     except (TypeError, ValueError) as error:
         raise StatusListError("The status entry has no numeric index.") from error
-    return StatusList.decode(subject.get("encodedList")).get(index)
+    encoded = subject.get("encodedList")
+    if legacy and isinstance(encoded, str):
+        # Status List 2021: GZIP then base64 (url-safe in practice), without the multibase 'u'.
+        encoded = "u" + encoded.translate(str.maketrans("+/", "-_")).rstrip("=")
+    return StatusList.decode(encoded).get(index)

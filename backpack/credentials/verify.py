@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .jsonld import VC_V1_CONTEXT, VC_V2_CONTEXT, DocumentLoader
-from .keys import KeyFormatError, resolve_did_key
+from .keys import KeyFormatError, ResolvedKey, resolve_did_key
 from .proof import verify_proof
-from .status_list import REVOCATION, StatusListError, read_status
+from .status_list import LIST_CREDENTIAL, REVOCATION, StatusListError, read_status
+
+ONE_EDTECH_LIST = "1EdTechRevocationList"
 
 VALID = "valid"
 INVALID = "invalid"
@@ -24,6 +26,7 @@ EXPIRED = "expired"
 UNKNOWN_STATUS = "unknown-status"
 
 StatusListFetcher = Callable[[str], Mapping[str, Any]]
+KeyResolver = Callable[[str], ResolvedKey]
 # A status list signed this far in the future still counts: clocks differ a little.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -128,15 +131,15 @@ def _format_problem(credential: Any) -> str | None:
     return None
 
 
-def _check_issuer(credential: Mapping[str, Any]) -> Check:
+def _check_issuer(credential: Mapping[str, Any], resolve_key: KeyResolver = resolve_did_key) -> Check:
     """Check that the signing key belongs to the issuer named in the credential."""
     proof = credential.get("proof")
     proof = proof[0] if isinstance(proof, list) and proof else proof
     method = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
     try:
-        controller = resolve_did_key(method).controller
+        controller = resolve_key(method).controller
     except KeyFormatError:
-        reason = _l("The signing key is not a did:key that can be checked offline.")
+        reason = _l("The signing key is not a did:key that can be checked offline.")  # or an unreadable did:web
         return Check("issuer", False, reason)
     if controller != _issuer_id(credential):
         reason = _l("The credential was signed with a key that does not belong to its issuer.")
@@ -164,15 +167,17 @@ def _check_dates(credential: Mapping[str, Any], now: datetime) -> list[Check]:
 
 
 def _revocation_entry(credential: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """Return the credential's BitstringStatusListEntry for revocation, if any."""
+    """Return the credential's revocation entry (Bitstring, Status List 2021 or 1EdTech), if any."""
     statuses = credential.get("credentialStatus")
     statuses = statuses if isinstance(statuses, list) else [statuses]
     for entry in statuses:
         if (
             isinstance(entry, Mapping)
-            and entry.get("type") == "BitstringStatusListEntry"
+            and entry.get("type") in LIST_CREDENTIAL
             and entry.get("statusPurpose") == REVOCATION
         ):
+            return entry
+        if isinstance(entry, Mapping) and entry.get("type") == ONE_EDTECH_LIST:
             return entry
     return None
 
@@ -188,22 +193,23 @@ def _status_list_problem(
     credential: Mapping[str, Any],
     now: datetime,
     loader: DocumentLoader | None,
+    resolve_key: KeyResolver = resolve_did_key,
 ) -> str | None:
     """Return why a fetched status list cannot speak for this credential now, or None.
 
     A saved old list, a list made for another address, another issuer's list or one made
     for another purpose could otherwise hide a revocation.
     """
-    if not isinstance(status_list, Mapping) or "BitstringStatusListCredential" not in _types(status_list):
+    if not isinstance(status_list, Mapping) or LIST_CREDENTIAL[entry.get("type")] not in _types(status_list):
         return _l("The document given as the issuer's revocation list is not a revocation list.")
     url = entry.get("statusListCredential")
     if not isinstance(url, str) or status_list.get("id") != url:
         return _l("The revocation list is for a different address than the one the credential names.")
-    if not verify_proof(status_list, loader=loader)[0]:
+    if not verify_proof(status_list, loader=loader, resolve_key=resolve_key)[0]:
         return _l("The issuer's revocation list is not correctly signed.")
     if _issuer_id(status_list) != _issuer_id(credential):
         return _l("The revocation list was not published by the credential's issuer.")
-    if not _check_issuer(status_list).passed:
+    if not _check_issuer(status_list, resolve_key).passed:
         return _l("The revocation list was not signed with the issuer's own key.")
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != entry.get("statusPurpose"):
@@ -219,11 +225,38 @@ def _status_list_problem(
     return None
 
 
+def _check_1edtech_list(
+    entry: Mapping[str, Any], credential: Mapping[str, Any], fetch_status_list: StatusListFetcher
+) -> tuple[Check, str | None]:
+    """Check an OB 3.0 ``1EdTechRevocationList``: the issuer's list of revoked credential ids.
+
+    The list is fetched from the address the signed credential names; it must say it is that
+    address's list and the credential's issuer's, as for bitstring lists.
+    """
+    url = entry.get("id")
+    try:
+        found = fetch_status_list(url)
+    except Exception:  # the callback may fail in any way; the status is then unknown
+        return _unknown(_l("The issuer's revocation list could not be fetched."))
+    revoked = found.get("revokedCredentials") if isinstance(found, Mapping) else None
+    if not isinstance(revoked, list):
+        return _unknown(_l("The document given as the issuer's revocation list is not a revocation list."))
+    if not isinstance(url, str) or found.get("id") != url:
+        return _unknown(_l("The revocation list is for a different address than the one the credential names."))
+    if _issuer_id(found) != _issuer_id(credential):
+        return _unknown(_l("The revocation list was not published by the credential's issuer."))
+    ids = {item.get("id") if isinstance(item, Mapping) else item for item in revoked}
+    if credential.get("id") in ids:
+        return Check("revocation", False, _l("The issuer has revoked this credential.")), REVOKED
+    return Check("revocation", True, _l("The issuer has not revoked this credential.")), None
+
+
 def _check_revocation(
     credential: Mapping[str, Any],
     fetch_status_list: StatusListFetcher | None,
     now: datetime,
     loader: DocumentLoader | None,
+    resolve_key: KeyResolver = resolve_did_key,
 ) -> tuple[Check, str | None]:
     """Check the revocation bit; return the check and REVOKED or UNKNOWN_STATUS when it applies."""
     if not credential.get("credentialStatus"):
@@ -234,11 +267,13 @@ def _check_revocation(
         return _unknown(_l("The credential's revocation method is not supported by this verifier."))
     if fetch_status_list is None:
         return _unknown(_l("The revocation status was not checked."))
+    if entry.get("type") == ONE_EDTECH_LIST:
+        return _check_1edtech_list(entry, credential, fetch_status_list)
     try:
         status_list = fetch_status_list(entry.get("statusListCredential"))
     except Exception:  # the callback may fail in any way; the status is then unknown
         return _unknown(_l("The issuer's revocation list could not be fetched."))
-    problem = _status_list_problem(entry, status_list, credential, now, loader)
+    problem = _status_list_problem(entry, status_list, credential, now, loader, resolve_key)
     if problem:
         return _unknown(problem)
     try:
@@ -256,23 +291,27 @@ def verify_credential(
     fetch_status_list: StatusListFetcher | None = None,
     now: datetime | None = None,
     loader: DocumentLoader | None = None,
+    resolve_key: KeyResolver = resolve_did_key,
 ) -> VerificationResult:
-    """Check format, signature, issuer key, dates and revocation; return the status and reasons."""
+    """Check format, signature, issuer key, dates and revocation; return the status and reasons.
+
+    Keys are did:key (offline) unless `resolve_key` also reads others (did_web.did_web_resolver).
+    """
     now = now or datetime.now(UTC)
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     problem = _format_problem(credential)
     if problem:
         return VerificationResult(INVALID, (Check("format", False, problem),))
     checks = [Check("format", True, _l("The document is an Open Badges credential."))]
-    signed, reason = verify_proof(credential, loader=loader)
+    signed, reason = verify_proof(credential, loader=loader, resolve_key=resolve_key)
     checks.append(Check("signature", signed, reason))
     if not signed:
         return VerificationResult(INVALID, tuple(checks))
-    checks.append(_check_issuer(credential))
+    checks.append(_check_issuer(credential, resolve_key))
     checks.extend(_check_dates(credential, now))
     if not all(check.passed for check in checks if check.name != "expiry"):
         return VerificationResult(INVALID, tuple(checks))
-    revocation, revocation_status = _check_revocation(credential, fetch_status_list, now, loader)
+    revocation, revocation_status = _check_revocation(credential, fetch_status_list, now, loader, resolve_key)
     checks.append(revocation)
     expired = not next(check for check in checks if check.name == "expiry").passed
     if revocation_status == REVOKED:

@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from backpack.credentials import baking, ob2
+from backpack.credentials import baking, ob2, vc_jwt
 from backpack.web import outbound
 from backpack.web.refusal import Refusal
 
@@ -25,6 +25,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_JSON_BYTES = 512 * 1024
 MAX_DEPTH = 40
 BADGE_TYPES = ("OpenBadgeCredential", "AchievementCredential")
+JWT_MEDIA_TYPE = "application/vc+jwt"
 JSON_TYPES = "application/ld+json, application/json;q=0.9, */*;q=0.1"
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$")
 
@@ -50,7 +51,8 @@ class Badge:
     document: dict
     source: str  # "png", "svg" or "json"
     media_type: str
-    signed: bool = False  # an OB 2.0 JWS we do not check
+    signed: bool = False  # an OB 2.0 JWS
+    jws: str | None = None  # the compact JWS as received: a VC-JWT / VC-JOSE credential, or a signed 2.0 assertion
 
     @property
     def digest(self) -> str:
@@ -71,8 +73,21 @@ def guarded_fetch(url: str, *, max_bytes: int = MAX_FILE_BYTES, accept: str = "*
     )
 
 
-def fetch_url(url: str, fetch: Fetcher) -> bytes:
-    """Return the body at a URL, or refuse with a reason the learner understands."""
+def _gone_assertion(url: str, answer: outbound.Fetched) -> bool:
+    """Tell whether a 410 answer still holds the 2.0 assertion at this address (kept, shown revoked)."""
+    try:
+        document = parse_json(answer.body)
+    except ImportRefused:
+        return False
+    return ob2.is_assertion(document) and document.get("id") == url
+
+
+def fetch_url(url: str, fetch: Fetcher, *, keep_gone: bool = False) -> bytes:
+    """Return the body at a URL, or refuse with a reason the learner understands.
+
+    With `keep_gone`, a hosted 2.0 assertion that its issuer answers with 410 Gone (and still
+    shows) is returned too: the badge is kept and its check says it was revoked.
+    """
     try:
         answer = fetch(url)
     except outbound.OutboundRefused as refused:
@@ -81,6 +96,8 @@ def fetch_url(url: str, fetch: Fetcher) -> bytes:
         if refused.problem == outbound.TOO_LARGE:
             raise ImportRefused(TOO_LARGE) from None
         raise ImportRefused(URL_UNREACHABLE) from None
+    if keep_gone and answer.status == 410 and _gone_assertion(url, answer):
+        return answer.body
     if answer.status != 200:
         raise ImportRefused(_l("This address did not give us a badge (the website answered %(status)s).",
                                status=answer.status))
@@ -141,19 +158,25 @@ def _kind(document: dict) -> str | None:
     return "ob2" if ob2.is_assertion(document) else None
 
 
-def _from_text(text: str, fetch: Fetcher) -> tuple[dict, bool]:
-    """Return (document, signed) from baked or pasted text: JSON, an OB 2.0 JWS, or a URL."""
+def _from_text(text: str, fetch: Fetcher) -> tuple[dict, str | None]:
+    """Return (document, JWS) from baked or pasted text: JSON, a credential JWT, an OB 2.0 JWS, or a URL."""
     text = text.strip()
     jws = _JWS.match(text)
+    if jws and len(text) > vc_jwt.MAX_JWT_CHARS:
+        raise ImportRefused(TOO_LARGE)
     if jws:
+        try:
+            return vc_jwt.decode(text).credential, text
+        except vc_jwt.JwtFormatError:
+            pass  # not a credential JWT: perhaps a signed 2.0 assertion
         try:
             payload = base64.urlsafe_b64decode(jws.group(1) + "=" * (-len(jws.group(1)) % 4))
         except (binascii.Error, ValueError):
             raise ImportRefused(NOT_A_BADGE) from None
-        return parse_json(payload), True
+        return parse_json(payload), text
     if text.startswith(("https://", "http://")):
-        return parse_json(fetch_url(text, fetch)), False
-    return parse_json(text), False
+        return parse_json(fetch_url(text, fetch)), None
+    return parse_json(text), None
 
 
 def read_badge(raw: bytes, fetch: Fetcher) -> Badge:
@@ -176,8 +199,10 @@ def read_badge(raw: bytes, fetch: Fetcher) -> Badge:
         raise ImportRefused(NOT_JSON) from None
     if not text:
         raise ImportRefused(NOT_A_BADGE)
-    document, signed = _from_text(text, fetch)
+    document, jws = _from_text(text, fetch)
     kind = _kind(document)
     if kind is None:
         raise ImportRefused(NOT_A_BADGE)
-    return Badge(kind, document, source, media_type, signed)
+    if kind == "ob3" and jws and source == "json":
+        source, media_type = "jwt", JWT_MEDIA_TYPE
+    return Badge(kind, document, source, media_type, signed=kind == "ob2" and jws is not None, jws=jws)

@@ -10,12 +10,12 @@ from backpack.web.outbound import MAX_URL_LENGTH
 
 
 class ImportForm(FlaskForm):
-    badge_file = FileField(_l("A badge file (PNG, SVG or JSON)"), render_kw={"accept": ".png,.svg,.json"})
+    badge_file = FileField(_l("A badge file (PNG, SVG or JSON)"), render_kw={"accept": ".png,.svg,.json,.jwt"})
     url = StringField(
         _l("Or the badge's web address"),
         validators=[Optional(), Length(max=MAX_URL_LENGTH)],
         render_kw={"inputmode": "url", "placeholder": "https://"},
     )
     pasted = TextAreaField(
-        _l("Or paste the badge (JSON)"), validators=[Optional(), Length(max=MAX_JSON_BYTES)], render_kw={"rows": 4}
+        _l("Or paste the badge (JSON or JWT)"), validators=[Optional(), Length(max=MAX_JSON_BYTES)], render_kw={"rows": 4}
     )

@@ -1,5 +1,7 @@
 """Pages for badges earned elsewhere: add one, see it, check it again, download, delete."""
-from flask import Response, abort, flash, redirect, render_template, url_for
+import re
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,17 +9,40 @@ from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, own_imported, require
 from backpack.extensions import db, limiter
 from backpack.learner import bp, importing
-from backpack.learner.badge_reading import MAX_FILE_BYTES, ImportRefused
+from backpack.learner.badge_reading import MAX_FILE_BYTES, MAX_JSON_BYTES, ImportRefused
 from backpack.learner.import_forms import ImportForm
 from backpack.pwa.offline import keep_offline
+from backpack.web.outbound import MAX_URL_LENGTH
 
 IMPORT_LIMIT = "20 per minute;200 per hour"
+
+
+_SHARED_URL = re.compile(r"https://\S+")
+
+
+def _shared(form: ImportForm) -> bool:
+    """Fill the form from what the phone's "Share" sheet gave (the manifest's GET share_target).
+
+    Nothing is imported yet: the learner sees what was shared and presses "Add the badge",
+    so the POST carries this page's CSRF token as usual.
+    """
+    url, text = request.args.get("url", "").strip(), request.args.get("text", "").strip()
+    if not url and text:
+        found = _SHARED_URL.search(text)
+        if found and len(text) < 2048:
+            url = found.group(0)
+        else:
+            form.pasted.data = text[:MAX_JSON_BYTES]
+    if url.startswith("https://") and len(url) <= MAX_URL_LENGTH:
+        form.url.data = url
+    return bool(form.url.data or form.pasted.data)
 
 
 @bp.get("/my/imported/new")
 @require(Action.USE_BACKPACK)
 def new_import():
-    return render_template("learner/import.html", form=ImportForm())
+    form = ImportForm()
+    return render_template("learner/import.html", form=form, shared=_shared(form))
 
 
 def _upload(form: ImportForm) -> bytes | None:

@@ -7,6 +7,8 @@ all is refused. The original is stored exactly as received and never rewritten.
 import base64
 import hashlib
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from backpack.credentials import ob2
+from backpack.credentials import did_web, ob2, vc_jwt
 from backpack.credentials.verify import (
     EXPIRED,
     INVALID,
@@ -30,6 +32,7 @@ from backpack.extensions import db
 from backpack.issuing.verification import local_status_list
 from backpack.learner.badge_reading import (
     JSON_TYPES,
+    URL_UNREACHABLE,
     Badge,
     Fetcher,
     ImportRefused,
@@ -82,10 +85,53 @@ def _default_fetch(url: str):
     return guarded_fetch(url, accept=JSON_TYPES)
 
 
+# Issuer keys (DID documents, JWKS) fetched through the guard, kept briefly: a learner adding
+# several badges of one issuer fetches its keys once, and a changed key is seen within minutes.
+KEY_CACHE_SECONDS = 300
+_key_cache: dict[str, tuple[float, dict]] = {}
+_key_cache_lock = threading.Lock()
+
+
+def clear_key_cache() -> None:
+    """Forget every cached issuer key document."""
+    with _key_cache_lock:
+        _key_cache.clear()
+
+
+def _document_fetcher(fetch: Fetcher):
+    """Fetch an issuer's DID document or JWKS as JSON; cache it when fetched through the guard."""
+    cached = fetch is _default_fetch
+    seen: dict[str, dict] = {}  # one check reads the issuer's document once
+
+    def document(url: str) -> dict:
+        if url in seen:
+            return seen[url]
+        now = time.monotonic()
+        if cached:
+            with _key_cache_lock:
+                hit = _key_cache.get(url)
+            if hit and hit[0] > now:
+                return hit[1]
+        answer = fetch(url)
+        if answer.status != 200:
+            raise ImportRefused(URL_UNREACHABLE)
+        found = seen[url] = parse_json(answer.body)
+        if cached:
+            with _key_cache_lock:
+                _key_cache[url] = (now + KEY_CACHE_SECONDS, found)
+        return found
+
+    return document
+
+
 def _verify(badge: Badge, fetch: Fetcher, json_fetch) -> VerificationResult:
+    if badge.format == "ob3" and badge.jws:
+        return vc_jwt.verify_jwt(badge.jws, fetch_document=_document_fetcher(fetch),
+                                 fetch_status_list=_status_fetcher(fetch))
     if badge.format == "ob3":
-        return verify_credential(badge.document, fetch_status_list=_status_fetcher(fetch))
-    return ob2.verify_assertion(badge.document, json_fetch, signed=badge.signed)
+        return verify_credential(badge.document, fetch_status_list=_status_fetcher(fetch),
+                                 resolve_key=did_web.did_web_resolver(_document_fetcher(fetch)))
+    return ob2.verify_assertion(badge.document, json_fetch, signed=badge.signed, jws=badge.jws if badge.signed else None)
 
 
 def _text(value: Any) -> str:
@@ -187,7 +233,7 @@ def import_credential(owner: User, *, data: bytes | None = None, url: str | None
     fetch = fetch or _default_fetch
     url = (url or "").strip() or None
     if url:
-        raw = fetch_url(url, fetch)
+        raw = fetch_url(url, fetch, keep_gone=True)
     elif data and data.strip():
         raw = data
     else:
@@ -265,7 +311,7 @@ def delete(imported: ImportedCredential) -> None:
     db.session.delete(imported)
 
 
-EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg", "application/json": "json"}
+EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg", "application/json": "json", "application/vc+jwt": "jwt"}
 
 
 def filename(imported: ImportedCredential) -> str:

@@ -1,0 +1,50 @@
+"""Keys and JWTs made by npm `jose` (tests/credentials/verifier/jwt.mjs), not by the app."""
+import base64
+import json
+import subprocess
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from backpack.credentials import keys
+
+VERIFIER = Path(__file__).parent / "verifier"
+
+
+def run(jobs: list[dict]) -> list[dict]:
+    """Run generate/sign jobs in node with jose; return their results."""
+    done = subprocess.run(
+        ["node", "jwt.mjs"], cwd=VERIFIER, input=json.dumps(jobs), capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def generate(*algs: str) -> list[dict]:
+    return run([{"command": "generate", "alg": alg} for alg in algs])
+
+
+def sign(private_jwk: dict, header: dict, payload: dict) -> str:
+    return run([{"command": "sign", "privateJwk": private_jwk, "header": header, "payload": payload}])[0]["jwt"]
+
+
+def _raw(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def did_key(public_jwk: dict) -> str:
+    """The did:key (Ed25519 or P-256 multikey) naming a jose public key."""
+    if public_jwk["kty"] == "OKP":
+        return "did:key:" + keys.multibase_encode(b"\xed\x01" + _raw(public_jwk["x"]))
+    numbers = ec.EllipticCurvePublicNumbers(
+        int.from_bytes(_raw(public_jwk["x"]), "big"), int.from_bytes(_raw(public_jwk["y"]), "big"), ec.SECP256R1()
+    )
+    compressed = numbers.public_key().public_bytes(
+        encoding=Encoding.X962, format=PublicFormat.CompressedPoint
+    )
+    return "did:key:" + keys.multibase_encode(b"\x80\x24" + compressed)
+
+
+def did_jwk(public_jwk: dict) -> str:
+    text = json.dumps(public_jwk, separators=(",", ":")).encode()
+    return "did:jwk:" + base64.urlsafe_b64encode(text).rstrip(b"=").decode()
