@@ -31,6 +31,7 @@ const SHELL = [
   `${STATIC}/js/recorder.js`,
   `${STATIC}/js/voice_message.js`,
   `${STATIC}/js/dictation.js`,
+  `${STATIC}/js/award_progress.js`,
   `${STATIC}/icons/icons.svg`,
   `${STATIC}/icons/icon-192.png`,
   "/manifest.json",

@@ -3,7 +3,10 @@
 A class is awarded as one batch (DESIGN.md section 6: signing and storing <= 2 ms per
 credential, no write lock held > 100 ms): a few queries for the whole class, the issuer's
 key unsealed once, every credential signed in memory, then one multi-row INSERT, so the
-write lock is held only from that INSERT to the caller's commit.
+write lock is held only from that INSERT to the caller's commit. Awards to more than
+award_jobs.BATCH learners run as a job, one such batch per transaction (award_jobs.py).
+Status indexes are drawn under the list's row lock (status.allocate_many), so awards at the
+same moment never meet on an index.
 """
 import json
 from dataclasses import dataclass, field
@@ -227,7 +230,8 @@ def award(
 
     evidence: extra evidence[] entries for the credential (e.g. a submission's items).
     Writes the rows; the caller commits. A concurrent double tap that slips past the check fails on
-    the unique index (IntegrityError): the caller rolls back, so no second credential exists.
+    the unique index (IntegrityError): the caller rolls back, so no second credential exists, and
+    awards again to learn who holds the badge now (an IntegrityError alone does not say "already held").
     """
     if not all(learner.is_learner for learner in learners):
         raise AwardError(NOT_A_LEARNER)

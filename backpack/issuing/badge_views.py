@@ -1,5 +1,5 @@
 """Teachers' badge pages: issuers, badges, awarding, claim codes, revocation."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,13 +11,14 @@ from backpack.auth.policy import (
     Action,
     achievement_for,
     award_for,
+    award_job_for,
     claim_code_for,
     classroom_for,
     learners_of,
     require,
 )
 from backpack.extensions import db
-from backpack.issuing import achievements, awarding, bp, claims, issuers, status
+from backpack.issuing import achievements, award_jobs, awarding, bp, claims, issuers, status
 from backpack.issuing.badge_forms import (
     AchievementForm,
     AwardForm,
@@ -119,6 +120,7 @@ def _badge_page(badge, award_form=None, status_code=200):
         "issuing/badge.html",
         badge=badge,
         awards=awards,
+        jobs=award_jobs.unfinished(badge),
         award_form=award_form or _award_form(),
         claim_form=ClaimCodeForm(),
         image_url=awarding.image_url(badge),
@@ -145,15 +147,22 @@ def award_badge(achievement_id: int):
         form.learners.errors.append(_("Choose at least one learner or a class."))
         return _badge_page(found, form, 400)
     learners = [learner for learner in learners_of(current_user) if learner.id in chosen]
-    try:
-        outcome = awarding.award(
-            found, learners, by=current_user, note=form.note.data, evidence_url=form.evidence_url.data
-        )
-        db.session.commit()
-    except IntegrityError:
-        # A second tap raced the first one: the first one's credentials stand.
-        db.session.rollback()
-        flash(_("These learners already have this badge. Nothing was issued twice."), "info")
+    if award_jobs.needs_job(learners):
+        return _start_award_job(found, learners, form)
+    for _attempt in range(3):
+        try:
+            outcome = awarding.award(
+                found, learners, by=current_user, note=form.note.data, evidence_url=form.evidence_url.data
+            )
+            db.session.commit()
+            break
+        except IntegrityError:
+            # Another award committed first: a second tap, or (rarely, and not on PostgreSQL, where
+            # indexes are drawn under the list's lock) the same status index. Award again: the
+            # retry sees what is stored, so "already held" is said only of those who hold it.
+            db.session.rollback()
+    else:
+        flash(_("The badge could not be awarded just now. Please try again."), "error")
         return redirect(url_for("issuing.badge", achievement_id=found.id))
     if outcome.created:
         flash(
@@ -164,6 +173,51 @@ def award_badge(achievement_id: int):
         names = ", ".join(learner.display_name for learner in outcome.already_held)
         flash(_("Already held, not issued again: %(names)s", names=names), "info")
     return redirect(url_for("issuing.badge", achievement_id=found.id))
+
+
+def _start_award_job(found, learners, form):
+    """A big class: queue one job (a double tap finds the same one) and show its progress."""
+    note, link = form.note.data, form.evidence_url.data
+    try:
+        job, _new = award_jobs.start(found, learners, by=current_user, note=note, evidence_url=link)
+        db.session.commit()
+    except IntegrityError:
+        # The other tap queued it at the same moment.
+        db.session.rollback()
+        job = award_jobs.active(award_jobs.key_for(found, current_user, [learner.id for learner in learners], note, link))
+        if job is None:
+            flash(_("The badge could not be awarded just now. Please try again."), "error")
+            return redirect(url_for("issuing.badge", achievement_id=found.id))
+    award_jobs.wake_work()
+    return redirect(url_for("issuing.award_job", job_id=job.id))
+
+
+@bp.get("/award-jobs/<int:job_id>")
+@require(Action.ISSUE_BADGES)
+def award_job(job_id: int):
+    job = award_job_for(current_user, job_id)
+    return render_template("issuing/award_job.html", job=job, progress=award_jobs.progress(job))
+
+
+@bp.get("/award-jobs/<int:job_id>/progress.json")
+@require(Action.ISSUE_BADGES)
+def award_job_progress(job_id: int):
+    progress = award_jobs.progress(award_job_for(current_user, job_id))
+    progress["label"] = _("%(done)d of %(total)d learners done", done=progress["done"], total=progress["total"])
+    response = jsonify(progress)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/award-jobs/<int:job_id>/retry")
+@require(Action.ISSUE_BADGES)
+def retry_award_job(job_id: int):
+    job = award_job_for(current_user, job_id)
+    if award_jobs.retry(job):
+        db.session.commit()
+        award_jobs.wake_work()
+        flash(_("Trying again. Nobody gets the badge twice."), "success")
+    return redirect(url_for("issuing.award_job", job_id=job.id))
 
 
 @bp.post("/badges/<int:achievement_id>/claim-codes")

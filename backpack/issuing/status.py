@@ -54,11 +54,19 @@ def list_url(status_list: StatusList) -> str:
 
 
 def _open_list(issuer: Issuer) -> StatusList:
+    """Return the issuer's list with room, locked until the commit (a new one if all are full).
+
+    The row lock (FOR UPDATE on PostgreSQL; SQLite serialises writers anyway) makes awards of
+    one issuer at the same moment draw their indexes one after the other, each seeing the
+    indexes the one before committed, so two awards never get the same index.
+    """
     current = db.session.scalar(
         db.select(StatusList)
         .where(StatusList.issuer_id == issuer.id, StatusList.used < FILL_LIMIT)
         .order_by(StatusList.id.desc())
         .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if current is None:
         public_id = new_public_id()
@@ -204,8 +212,26 @@ def current_copy(status_list: StatusList, now: datetime | None = None) -> tuple[
     return _dump(credential), until
 
 
+def locked(status_list_id: int) -> StatusList:
+    """Read a list's row afresh and lock it until the commit (FOR UPDATE on PostgreSQL).
+
+    Two revocations on one list at the same moment each read the bits the other wrote,
+    so neither bit is lost (SQLite serialises writers anyway).
+    """
+    return db.session.scalar(
+        db.select(StatusList)
+        .where(StatusList.id == status_list_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def revoke(award: Award, reason: str, *, by: User | None) -> None:
-    """Revoke an award with a reason: its bit flips and the list is re-signed at once."""
+    """Revoke an award with a reason: its bit flips and the list is re-signed at once.
+
+    The award's row is written first (on SQLite this takes the write lock before anything is
+    read), then the list is read under its row lock, so the bits changed are the latest.
+    """
     done = db.session.execute(
         db.update(Award)
         .where(Award.id == award.id, Award.revoked_at.is_(None))
@@ -214,7 +240,7 @@ def revoke(award: Award, reason: str, *, by: User | None) -> None:
     if done != 1:
         raise RevocationError(ALREADY_REVOKED)
     db.session.refresh(award)
-    status_list = award.status_list
+    status_list = locked(award.status_list_id)
     bitstring = Bitstring(bits=status_list.bits)
     bitstring.set(award.status_index, True)
     status_list.bits = bitstring.bits

@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     ForeignKey,
     Index,
     Integer,
@@ -107,3 +108,51 @@ class Award(db.Model):
         entries = json.loads(self.credential_json).get("evidence") or []
         found = (EVIDENCE_LINK.search(entry.get("id") or "") for entry in entries if isinstance(entry, dict))
         return [match.group(1) for match in found if match]
+
+
+class AwardJobState:
+    QUEUED = "queued"  # waiting for a worker (also after "Try again")
+    RUNNING = "running"  # a worker holds it until lease_until; past that it is stalled
+    DONE = "done"
+    FAILED = "failed"
+
+
+class AwardJob(db.Model):
+    """A big award run in batches by the worker; each batch commits with the job's progress.
+
+    active_key is set until the job is done, and unique: a second tap on "Award" for the same
+    badge, learners, note and link finds this job instead of starting another.
+    """
+
+    __tablename__ = "award_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    active_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    learner_ids: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16), default=AwardJobState.QUEUED, index=True)
+    total: Mapped[int] = mapped_column(Integer)
+    # How many of learner_ids are finished: batches commit with it, so a resume starts here.
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    already_held: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Which worker holds it (process and thread), until lease_until.
+    lease_token: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    achievement: Mapped[Achievement] = relationship()
+
+    def is_stalled(self, now: datetime | None = None) -> bool:
+        """A running job whose worker stopped renewing its lease (killed, or the machine went away)."""
+        return (
+            self.state == AwardJobState.RUNNING
+            and self.lease_until is not None
+            and self.lease_until < (now or utcnow())
+        )

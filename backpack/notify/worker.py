@@ -38,6 +38,36 @@ def periodic(seconds: float):
     return register
 
 
+# Long work other features hand to this loop in steps (a big award's batches): each call does
+# one step (it adds and flushes), the worker commits it, and calls again while it says there
+# is more. on_error runs in a fresh transaction after a step raised and was rolled back.
+WORK: dict[Callable[[], bool], Callable[[Exception], object] | None] = {}
+# Steps per pass, so a long job gives push delivery a turn between its batches.
+WORK_STEPS_PER_PASS = 40
+
+
+def work(on_error: Callable[[Exception], object] | None = None):
+    """Have the worker call the decorated step function while it returns True, committing each step."""
+
+    def register(function: Callable[[], bool]) -> Callable[[], bool]:
+        WORK[function] = on_error
+        return function
+
+    return register
+
+
+def wake_work() -> None:
+    """Ask for WORK to run now (after the caller committed it): the thread, or an RQ job."""
+    state = current_app.extensions.get("notify")
+    dispatch = state.dispatch if state is not None else None
+    if dispatch is None:  # "off": `flask --app backpack worker` finds it at its next poll
+        return
+    try:
+        dispatch.wake_work()
+    except Exception:  # the work is safe in its table; the next poll or sweep finds it
+        log.exception("could not wake the worker for queued work")
+
+
 class Worker:
     """Claim due outbox rows and deliver them, sending on a small thread pool."""
 
@@ -64,7 +94,33 @@ class Worker:
                 delivery.prune(self.app.config["NOTIFY_KEEP_DAYS"])
                 self.pruned_at = time.monotonic()
         self.run_periodic()
+        self.run_work()
         return taken
+
+    def run_work(self, steps: int = WORK_STEPS_PER_PASS) -> int:
+        """Call each WORK step function, one commit per step, until it has no more or steps run out."""
+        ran = 0
+        for function, on_error in list(WORK.items()):
+            while ran < steps:
+                with self.app.app_context():
+                    try:
+                        more = function()
+                        db.session.commit()
+                    except Exception as error:
+                        db.session.rollback()
+                        log.exception("work step %s failed", function.__qualname__)
+                        more = False
+                        if on_error is not None:
+                            try:
+                                on_error(error)
+                                db.session.commit()
+                            except Exception:
+                                db.session.rollback()
+                                log.exception("work error handler %s failed", function.__qualname__)
+                ran += 1
+                if not more:
+                    break
+        return ran
 
     def run_periodic(self) -> None:
         """Run each due upkeep function in its own transaction; a failure must not stop delivery."""
@@ -130,6 +186,10 @@ class ThreadDispatch:
         """Make the thread look at the outbox now."""
         self.wake_event.set()
 
+    def wake_work(self) -> None:
+        """Make the thread run queued WORK now."""
+        self.wake_event.set()
+
     def stop(self, timeout: float = 5) -> None:
         """Ask the thread to finish its pass and end; wait for it a little."""
         self.stop_event.set()
@@ -156,10 +216,24 @@ class QueueDispatch:
         if row_ids:
             self.queue.enqueue(deliver_job, row_ids)
 
+    def wake_work(self) -> None:
+        """Enqueue one job that runs queued WORK (a big award's batches) on an RQ worker."""
+        self.queue.enqueue(work_job)
+
 
 def deliver_job(row_ids: list[int]) -> int:
     """RQ job: deliver these rows; runs inside `flask --app backpack worker`'s app context."""
     return current_app.extensions["notify"].worker().deliver(row_ids)
+
+
+def work_job() -> int:
+    """RQ job: run queued WORK until none is left (the sweeper also runs it, for jobs whose worker died)."""
+    worker = current_app.extensions["notify"].worker()
+    ran = total = worker.run_work()
+    while ran >= WORK_STEPS_PER_PASS:
+        ran = worker.run_work()
+        total += ran
+    return total
 
 
 @event.listens_for(Session, "after_flush")
@@ -213,6 +287,7 @@ def run_rq(app: Flask, url: str) -> None:
                     queue.enqueue(deliver_job, ids)
                     handed.update(dict.fromkeys(ids, now))
                 upkeep.run_periodic()
+                upkeep.run_work()
             except Exception:
                 log.exception("notification sweep failed")
 

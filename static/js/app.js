@@ -56,6 +56,7 @@ const FEATURES = [
   ["form[data-capture]", () => import("./capture.js"), "wireCapture"],
   ["form[data-voice-message]", () => import("./voice_message.js"), "wireVoiceMessage"],
   ["[data-dictate]", () => import("./dictation.js"), "wireDictation"],
+  ["[data-award-progress]", () => import("./award_progress.js"), "wireAwardProgress"],
 ];
 
 const wiring = FEATURES.filter(([selector]) => document.querySelector(selector)).map(([, load, wire]) =>

@@ -2,6 +2,7 @@
 import io
 import json
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
@@ -144,3 +145,63 @@ def test_one_upload_sent_twice_at_once_is_stored_once(app, signed_in, monkeypatc
     media = Path(app.config["MEDIA_PATH"])
     assert len([f for f in media.glob("*/*") if f.parent.name != ".incoming"]) == 2  # the photo and its thumbnail
 
+
+
+class _SameIndexes(threading.local):
+    """Stands in for `secrets` in status.py: every thread draws 1, 2, 3...: two awards drawing at once would meet."""
+
+    def __init__(self):
+        self.next = 0
+
+    def randbelow(self, _length):
+        self.next += 1
+        return self.next
+
+
+def test_awards_at_the_same_moment_get_distinct_status_indexes(app, school, monkeypatch):
+    """Indexes are drawn under the list's row lock: the second award sees the first's indexes."""
+    teacher, learners, badge = school
+    awarding.award(badge, learners[:1], by=teacher)  # the list exists before the race
+    db.session.commit()
+    monkeypatch.setattr(status, "secrets", _SameIndexes())
+    halves = [[learner.id for learner in learners[1:5]], [learner.id for learner in learners[5:]]]
+
+    def award_half(ids, start):
+        people = db.session.scalars(db.select(User).where(User.id.in_(ids))).all()
+        start.wait()
+        created = awarding.award(db.session.get(type(badge), badge.id), people, by=None).created
+        db.session.commit()
+        return len(created)
+
+    assert sum(in_threads(app, award_half, halves)) == 7
+    db.session.expire_all()
+    indexes = db.session.execute(db.select(Award.status_list_id, Award.status_index)).all()
+    assert len(indexes) == len(set(indexes)) == 8
+
+
+def test_two_revocations_on_one_list_at_the_same_moment_both_stick(app, school, monkeypatch):
+    """Each revocation reads the list's bits under its row lock, so neither overwrites the other's bit."""
+    teacher, learners, badge = school
+    awards = awarding.award(badge, learners[:2], by=teacher).created
+    db.session.commit()
+    assert awards[0].status_list_id == awards[1].status_list_id
+    real_publish = status.publish
+
+    def slow_publish(status_list, now=None):
+        time.sleep(0.3)  # widen the window between reading the bits and committing them
+        real_publish(status_list, now)
+
+    monkeypatch.setattr(status, "publish", slow_publish)
+
+    def revoke(award_id, start):
+        award = db.session.get(Award, award_id)
+        start.wait()
+        status.revoke(award, "Awarded by mistake.", by=None)
+        db.session.commit()
+
+    in_threads(app, revoke, [award.id for award in awards])
+    db.session.expire_all()
+    bits = Bitstring(bits=awards[0].status_list.bits)
+    assert bits.get(awards[0].status_index) and bits.get(awards[1].status_index)
+    assert [verify_award(award).status for award in awards] == ["revoked", "revoked"]
+    assert awards[0].status_list.version >= 3  # made, then one version per revocation

@@ -92,3 +92,26 @@ def test_share_views_counted_in_redis_by_any_process_reach_the_row_once(app, red
     assert view_counts.flush() == 0
     db.session.expire_all()
     assert db.session.get(ShareLink, link.id).view_count == 4
+
+
+def test_a_big_award_runs_as_an_rq_job_in_batches(app, redis_url, school, make_user):
+    from backpack.issuing import award_jobs
+    from backpack.models import Award, AwardJob, AwardJobState, User
+
+    teacher, _, badge = school
+    learners = [User(display_name=f"Learner {n}", role=Role.LEARNER.value) for n in range(120)]
+    db.session.add_all(learners)
+    db.session.commit()
+    job, _new = award_jobs.start(badge, learners, by=teacher)
+    db.session.commit()
+    award_jobs.wake_work()  # what the view does after its commit: one RQ job
+    connection = Redis.from_url(redis_url)
+    queue = Queue(QUEUE_NAME, connection=connection)
+    assert queue.count == 1
+
+    assert SimpleWorker([queue], connection=connection).work(burst=True)
+    db.session.expire_all()
+    assert (job.state, job.done, job.created) == (AwardJobState.DONE, 120, 120)
+    assert db.session.scalar(db.select(db.func.count(Award.id)).where(Award.achievement_id == badge.id)) == 120
+    assert db.session.scalar(db.select(db.func.count(AwardJob.id))) == 1
+    assert queue.failed_job_registry.count == 0
