@@ -8,6 +8,7 @@ from backpack import config
 from backpack.config import ROOT
 from backpack.extensions import (
     babel,
+    cache,
     compress,
     csrf,
     db,
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
+    cache.init_app(app)
     app.after_request(_close_streamed_body)  # runs before Compress's hook: reverse order
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

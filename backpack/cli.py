@@ -1,5 +1,6 @@
-"""Commands: flask --app backpack init | demo | create-teacher NAME | status-lists refresh."""
+"""Commands: flask --app backpack init | demo | create-teacher NAME | backup PATH | restore PATH | status-lists refresh."""
 import io
+import os
 from pathlib import Path
 
 import click
@@ -7,6 +8,7 @@ import qrcode
 from flask import Flask
 from flask_migrate import upgrade
 
+from backpack import backup
 from backpack.admin.teacher_accounts import create_teacher
 from backpack.auth import invites
 from backpack.demo import load_demo
@@ -57,6 +59,35 @@ def init_app(app: Flask) -> None:
             (directory / f"{award_id}.json").write_text(credential_json, encoding="utf-8")
             count += 1
         click.echo(f"Wrote {count} credentials to {directory}")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path):
+        """Write the database, the evidence files and the keys to one archive at PATH."""
+        try:
+            manifest = backup.write_backup(app, path)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        media = sum(1 for name in manifest["files"] if name.startswith("media/"))
+        click.echo(f"Backed up the {manifest['database']} database, {media} evidence file(s) and the keys to {path}")
+        if not manifest["media"] == "included":
+            click.echo(f"Evidence {manifest['media']}: back the bucket up with its own tools.")
+        click.echo("The archive holds every secret of this instance: keep it as safe as the server.")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Overwrite an instance that already holds data.")
+    def restore_command(path: Path, force: bool):
+        """Put a backup's database, evidence files and keys into this (empty) instance."""
+        try:
+            manifest = backup.restore_backup(app, path, force=force)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Restored the backup of {manifest['created_at']} into {app.instance_path}")
+        overridden = [name for name in ("BACKPACK_SECRET_KEY", "BACKPACK_KEY_ENCRYPTION_SECRET", "BACKPACK_VAPID_PRIVATE_KEY")
+                      if os.environ.get(name)]
+        if overridden:
+            click.echo(f"Note: {', '.join(overridden)} set in the environment win over the restored keys.")
 
     @app.cli.group("status-lists")
     def status_lists_group():

@@ -60,6 +60,13 @@ def load(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Rendered employer pages, keyed by everything they show (backpack/sharing/page_cache.py):
+        # this process's memory by default, shared by every process in Redis when REDIS_URL is set.
+        "CACHE_TYPE": "RedisCache" if env.get("REDIS_URL") else "SimpleCache",
+        "CACHE_REDIS_URL": env.get("REDIS_URL"),
+        "CACHE_KEY_PREFIX": "backpack:page:",
+        "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
+        "CACHE_THRESHOLD": 2048,
         # Compress text for phones on slow networks. Pages carry no secret that an
         # attacker could also reflect into them, so BREACH has nothing to work with;
         # CSRF tokens change every second anyway.

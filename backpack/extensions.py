@@ -1,5 +1,6 @@
 """Extension objects, created once and bound to an app in create_app."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -45,3 +46,5 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 compress = Compress()
+# Rendered employer pages (backpack/sharing/page_cache.py): in memory, or Redis when REDIS_URL is set.
+cache = Cache()

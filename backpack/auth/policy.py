@@ -13,6 +13,7 @@ from backpack.extensions import db
 from backpack.models import (
     Achievement,
     Award,
+    AwardJob,
     ClaimCode,
     Classroom,
     Collection,
@@ -188,6 +189,11 @@ def achievement_for(user: User, achievement_id: int) -> Achievement:
 def award_for(user: User, award_id: int) -> Award:
     """Return an award of one of the teacher's issuers, or 404."""
     return _or_404(db.session.get(Award, award_id), lambda award: is_member(user, award.issuer_id))
+
+
+def award_job_for(user: User, job_id: int) -> AwardJob:
+    """Return a big award's job for a badge of one of the teacher's issuers, or 404."""
+    return _or_404(db.session.get(AwardJob, job_id), lambda job: is_member(user, job.achievement.issuer_id))
 
 
 def claim_code_for(user: User, claim_id: int) -> ClaimCode:

@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 from backpack.models.achievement import Achievement, ClaimCode, StackRequirement
 from backpack.models.api import OAuthAuthorizationCode, OAuthClient, OAuthConnection, OAuthToken
-from backpack.models.award import Award, StatusList
+from backpack.models.award import Award, AwardJob, AwardJobState, StatusList
 from backpack.models.collection import Collection, CollectionItem
 from backpack.models.evidence import Evidence, EvidenceKind, Privacy
 from backpack.models.imported import ImportedCredential
@@ -23,6 +23,8 @@ __all__ = [
     "Achievement",
     "AddedVia",
     "Award",
+    "AwardJob",
+    "AwardJobState",
     "ClaimCode",
     "Collection",
     "CollectionItem",

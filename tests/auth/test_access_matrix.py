@@ -15,7 +15,7 @@ from backpack.api import scopes as api_scopes
 from backpack.auth import invites
 from backpack.evidence import capture, submissions, voice_feedback
 from backpack.extensions import db
-from backpack.issuing import awarding, claims
+from backpack.issuing import award_jobs, awarding, claims
 from backpack.learner import badges, collections, importing
 from backpack.models import Evidence, Passkey, PushSubscription, Role, SignIn
 from backpack.pwa import shell
@@ -73,6 +73,9 @@ ROUTES = [
     ("issuing.claim_code", "GET", "/claim-codes/{claim}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
     ("issuing.close_claim_code", "POST", "/claim-codes/{claim}/close", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.revoke_award", "GET", "/awards/{award}/revoke", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.award_job", "GET", "/award-jobs/{award_job}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.award_job_progress", "GET", "/award-jobs/{award_job}/progress.json", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.retry_award_job", "POST", "/award-jobs/{award_job}/retry", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.status_list", "GET", "/status/{status_list}", {}, everyone(200)),
     ("issuing.badge_image", "GET", "/badges/{badge_public}/image.png", {}, everyone(200)),
     ("issuing.badge_picture", "GET", "/badges/{badge_public}/image-160.webp", {}, everyone(200)),
@@ -206,6 +209,7 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     award = awarding.award(badge, [learner], by=teacher).created[0]
     claim = claims.open_code(second_badge, by=teacher, minutes=10, max_uses=50)
     share, share_token = links.create(award, owner=learner, expiry="week", include_evidence=False)
+    award_job, _new = award_jobs.start(second_badge, [learner], by=teacher)
     db.session.commit()
     ids = {
         "learner": learner.id,
@@ -220,6 +224,7 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
         "award": award.id,
         "award_public": award.public_id,
         "claim": claim.id,
+        "award_job": award_job.id,
         "claim_code": claim.code,
         "status_list": award.status_list.public_id,
         "share": share.id,
