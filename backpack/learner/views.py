@@ -15,6 +15,7 @@ from backpack.learner import badges, bp, my_data
 from backpack.pwa.offline import keep_offline
 
 CLAIM_LIMIT = "10 per minute;60 per hour"
+CLAIM_ATTEMPTS = 3
 
 
 @bp.get("/my/badges/<public_id>")
@@ -87,17 +88,23 @@ def redeem():
     form = ClaimForm()
     if not form.validate_on_submit():
         return render_template("learner/claim.html", form=form), 400
-    try:
-        outcome = claims.redeem(form.code.data, current_user)
-        db.session.commit()
-    except claims.ClaimError as error:
-        db.session.rollback()
-        form.code.errors.append(str(error.message))
-        return render_template("learner/claim.html", form=form), error.status
-    except IntegrityError:
-        db.session.rollback()
-        outcome = None
-    if not outcome or not outcome.created:
+    for _attempt in range(CLAIM_ATTEMPTS):
+        try:
+            outcome = claims.redeem(form.code.data, current_user)
+            db.session.commit()
+            break
+        except claims.ClaimError as error:
+            db.session.rollback()
+            form.code.errors.append(str(error.message))
+            return render_template("learner/claim.html", form=form), error.status
+        except IntegrityError:
+            # Another award took the same status-list index at that moment: try again; the
+            # retry finds the badge already held only if it really is.
+            db.session.rollback()
+    else:
+        form.code.errors.append(_("The badge could not be given just now. Please try again."))
+        return render_template("learner/claim.html", form=form), 503
+    if not outcome.created:
         flash(_("You already have this badge."), "info")
         return redirect(url_for("home.index"))
     award = outcome.created[0]

@@ -192,3 +192,35 @@ def test_teacher_revokes_with_a_reason_once(app, signed_in, make_user, make_clas
     assert status_list.headers["Cache-Control"] == "public, no-cache"
     result = verify_credential(json.loads(award.credential_json), fetch_status_list=lambda url: status_list.get_json(force=True))
     assert result.status == "revoked"
+
+
+def test_a_claim_that_collides_with_another_award_is_retried_not_called_already_held(
+    app, signed_in, enrol, make_user, make_classroom, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    teacher = signed_in(Role.TEACHER)
+    learner_user = make_user(Role.LEARNER, "Amina")
+    make_classroom(teacher.user, learner_user)
+    learner = enrol(learner_user)
+    create_issuer_and_badge(teacher)
+    badge = db.session.scalar(db.select(Achievement))
+    teacher.client.post(f"/badges/{badge.id}/claim-codes", data={"csrf_token": teacher.csrf("/badges"), "minutes": "5", "max_uses": "3"})
+    code = db.session.scalar(db.select(claims.ClaimCode)).code
+    real_redeem, calls = claims.redeem, []
+
+    def collides_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # another award took the same status-list index at that moment
+            raise IntegrityError("INSERT INTO awards", {}, Exception("UNIQUE constraint failed"))
+        return real_redeem(*args, **kwargs)
+
+    monkeypatch.setattr(claims, "redeem", collides_once)
+    claimed = learner.client.post("/claim", data={"csrf_token": learner.csrf("/claim"), "code": code})
+    assert claimed.status_code == 302 and "/my/badges/" in claimed.headers["Location"]
+    assert len(calls) == 2 and db.session.scalar(db.select(db.func.count(Award.id))) == 1
+
+    monkeypatch.setattr(claims, "redeem", lambda *a, **k: (_ for _ in ()).throw(IntegrityError("x", {}, Exception("busy"))))
+    stuck = learner.client.post("/claim", data={"csrf_token": learner.csrf("/claim"), "code": code})
+    assert stuck.status_code == 503 and "could not be given just now" in stuck.get_data(as_text=True)
+    assert "already have" not in stuck.get_data(as_text=True)
