@@ -8,14 +8,13 @@ from backpack.extensions import db
 from backpack.issuing import status
 from backpack.learner import importing
 from backpack.learner.badge_reading import ImportRefused
-from backpack.models import ImportedCredential, Role, StatusList
+from backpack.models import ImportedCredential, StatusList
 from backpack.web import outbound
 from tests.conftest import tiny_png
 from tests.learner.imports import (
     baked,
     elsewhere_award,
     png_with_ob2,
-    start_issuer_site,
     tampered,
 )
 
@@ -23,19 +22,6 @@ from tests.learner.imports import (
 @pytest.fixture
 def award(app, make_user, make_issuer, make_achievement):
     return elsewhere_award(make_user, make_issuer, make_achievement)
-
-
-@pytest.fixture
-def holder(make_user):
-    return make_user(Role.LEARNER, "Amina")
-
-
-@pytest.fixture
-def site(app):
-    app.config["IMPORT_ALLOW_LOCAL_URLS"] = True
-    running = start_issuer_site()
-    yield running
-    running.stop()
 
 
 def kept(holder) -> list[ImportedCredential]:

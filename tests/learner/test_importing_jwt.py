@@ -14,26 +14,12 @@ from backpack.models import ImportedCredential, Role
 from backpack.web import outbound
 from tests.conftest import tiny_png
 from tests.credentials import jose_tokens
-from tests.learner.imports import start_issuer_site
 
 
 @pytest.fixture(scope="module")
 def pairs():
     ed, ec = jose_tokens.generate("EdDSA", "ES256")
     return {"EdDSA": ed, "ES256": ec}
-
-
-@pytest.fixture
-def holder(make_user):
-    return make_user(Role.LEARNER, "Amina")
-
-
-@pytest.fixture
-def site(app):
-    app.config["IMPORT_ALLOW_LOCAL_URLS"] = True
-    running = start_issuer_site()
-    yield running
-    running.stop()
 
 
 def credential(issuer_id: str, **overrides) -> dict:

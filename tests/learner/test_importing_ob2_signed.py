@@ -7,10 +7,10 @@ import pytest
 
 from backpack.extensions import db
 from backpack.learner import importing
-from backpack.models import ImportedCredential, Role
+from backpack.models import ImportedCredential
 from tests.conftest import tiny_png
 from tests.credentials import jose_tokens
-from tests.learner.imports import png_with_ob2, start_issuer_site
+from tests.learner.imports import png_with_ob2
 
 OB2 = "https://w3id.org/openbadges/v2"
 
@@ -19,19 +19,6 @@ OB2 = "https://w3id.org/openbadges/v2"
 def pairs():
     rsa, other = jose_tokens.generate("RS256", "RS256")
     return {"issuer": rsa, "other": other}
-
-
-@pytest.fixture
-def holder(make_user):
-    return make_user(Role.LEARNER, "Amina")
-
-
-@pytest.fixture
-def site(app):
-    app.config["IMPORT_ALLOW_LOCAL_URLS"] = True
-    running = start_issuer_site()
-    yield running
-    running.stop()
 
 
 def publish(site, pairs, *, revoked=(), key_owner=None) -> dict:
