@@ -5,7 +5,7 @@ from backpack.extensions import db
 from backpack.issuing import awarding, claims
 from backpack.models import Role
 
-EVIL = {"Host": "evil.example"}
+EVIL = {"Host": "evil.example", "Referer": "https://evil.example/"}
 
 
 def snapshot() -> dict:
@@ -33,7 +33,8 @@ def classroom_with_a_badge(app, signed_in, make_user, make_classroom, make_issue
 
 def test_every_step_of_a_teacher_session_with_a_forged_host_is_refused_and_changes_nothing(classroom_with_a_badge):
     teacher, learner, classroom, badge, award, claim = classroom_with_a_badge
-    csrf = teacher.csrf("/badges")
+    # Valid tokens and a Referer matching the forged host, so only the host check can refuse.
+    tokens = {teacher: teacher.csrf("/badges"), learner: learner.csrf("/claim")}
     before = snapshot()
     steps = [
         (teacher, "/classes", {"name": "Evening class"}),
@@ -48,7 +49,7 @@ def test_every_step_of_a_teacher_session_with_a_forged_host_is_refused_and_chang
         (learner, "/auth/register/options", {}),
     ]
     for actor, path, data in steps:
-        response = actor.client.post(path, data={"csrf_token": csrf, **data}, headers=EVIL)
+        response = actor.client.post(path, data={"csrf_token": tokens[actor], **data}, headers=EVIL)
         assert response.status_code == 400, path
         assert b"evil.example" not in response.get_data(), path
         assert actor.client.get(path, headers=EVIL).status_code == 400, path
