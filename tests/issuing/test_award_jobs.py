@@ -4,7 +4,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from backpack import ROOT
+from backpack.credentials import proof
 from backpack.extensions import db
 from backpack.issuing import award_jobs, awarding
 from backpack.models import Award, AwardJob, AwardJobState, Classroom, Enrolment, Role, User
@@ -40,11 +40,27 @@ def run_worker(app, steps: int = 200) -> int:
 
 
 class WriteLocks:
-    """Time from a transaction's first write or row lock to its commit, and the awards each wrote."""
+    """Per transaction that wrote: the awards it inserted and the credentials signed while it held the lock.
 
-    def __init__(self, engine):
+    Counted, not timed: the lock is short because nothing slow (signing) happens between a
+    transaction's first write and its commit, and that is what can be asserted on any machine.
+    The time itself is measured in benchmarks/award_job.py.
+    """
+
+    def __init__(self, engine, monkeypatch):
         self.engine = engine
-        self.held: list[tuple[float, int]] = []
+        self.held: list[dict] = []
+        self.open: list[dict] = []
+        self.signed = 0
+        real_sign = proof.sign
+
+        def sign(*args, **kwargs):
+            self.signed += 1
+            for window in self.open:
+                window["signed"] += 1
+            return real_sign(*args, **kwargs)
+
+        monkeypatch.setattr(proof, "sign", sign)
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self.statement)
@@ -60,28 +76,32 @@ class WriteLocks:
     def statement(self, conn, cursor, text, parameters, context, executemany):
         words = text.lstrip().upper()
         # A row lock (SELECT ... FOR UPDATE, PostgreSQL only) is held to the commit like a write.
-        if words.startswith(("INSERT", "UPDATE", "DELETE")) or words.rstrip().endswith("FOR UPDATE"):
-            conn.info.setdefault("first_write", time.perf_counter())
+        if "window" not in conn.info and (
+            words.startswith(("INSERT", "UPDATE", "DELETE")) or words.rstrip().endswith("FOR UPDATE")
+        ):
+            conn.info["window"] = {"awards": 0, "signed": 0}
+            self.open.append(conn.info["window"])
         if words.startswith("INSERT INTO AWARDS"):
             # One row per award: SQLAlchemy sends the batch as one multi-row INSERT ... VALUES (...), (...).
-            rows = text.count("), (") + 1
-            conn.info["awards"] = conn.info.get("awards", 0) + rows
+            conn.info["window"]["awards"] += text.count("), (") + 1
 
     def commit(self, conn):
-        started = conn.info.pop("first_write", None)
-        if started is not None:
-            self.held.append((time.perf_counter() - started, conn.info.pop("awards", 0)))
+        window = conn.info.pop("window", None)
+        if window is not None:
+            self.open.remove(window)
+            self.held.append(window)
 
     def rollback(self, conn):
-        conn.info.pop("first_write", None)
-        conn.info.pop("awards", None)
+        window = conn.info.pop("window", None)
+        if window is not None:
+            self.open.remove(window)
 
 
 def awards_count(badge) -> int:
     return db.session.scalar(db.select(db.func.count(Award.id)).where(Award.achievement_id == badge.id))
 
 
-def test_a_300_learner_award_runs_in_batches_of_50_each_holding_the_write_lock_under_100_ms(app, badge_of):
+def test_a_300_learner_award_runs_in_batches_of_50_and_signs_nothing_while_holding_the_write_lock(app, badge_of, monkeypatch):
     teacher, badge = badge_of
     learners = add_learners(300)
     awarding.award(badge, [learners[0]], by=teacher)  # the issuer's status list exists, as in a school at work
@@ -90,7 +110,7 @@ def test_a_300_learner_award_runs_in_batches_of_50_each_holding_the_write_lock_u
     db.session.commit()
     assert new and job.state == AwardJobState.QUEUED and job.total == 300
 
-    with WriteLocks(db.engine) as locks:
+    with WriteLocks(db.engine, monkeypatch) as locks:
         run_worker(app)
 
     db.session.expire_all()
@@ -99,10 +119,11 @@ def test_a_300_learner_award_runs_in_batches_of_50_each_holding_the_write_lock_u
     assert job.active_key is None
     assert awards_count(badge) == 300
     assert db.session.scalar(db.select(db.func.count(db.distinct(Award.learner_id)))) == 300
-    batches = [awards for _held, awards in locks.held if awards]
+    batches = [window["awards"] for window in locks.held if window["awards"]]
     assert len(batches) == 6 and max(batches) <= award_jobs.BATCH
-    longest = max(held for held, _awards in locks.held)
-    assert longest < 0.1, f"a transaction held the write lock for {longest * 1000:.0f} ms"
+    # 299 credentials were signed, every one before its batch's first write.
+    assert locks.signed == 299
+    assert sum(window["signed"] for window in locks.held) == 0
 
 
 def test_a_small_award_is_not_a_job():

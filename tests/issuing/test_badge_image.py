@@ -295,7 +295,7 @@ def test_svg_billion_laughs_is_refused_quickly():
     svg = f'<?xml version="1.0"?><!DOCTYPE svg [{entities}]><svg {SVG_NS}><text>&j;</text></svg>'
     started = time.perf_counter()
     assert refused(svg.encode()) == "unsupported"
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # expanded, it would take minutes and gigabytes
 
 
 def use_bomb():
