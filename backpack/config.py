@@ -106,6 +106,14 @@ def load(instance_path: Path) -> dict:
         # Werkzeug refuses it with 413 from the Content-Length alone, before reading it.
         "MAX_CONTENT_LENGTH": max(EVIDENCE_MAX_BYTES.values()) + MEGABYTE,
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": {"en": "English", "es": "Español", "ar": "العربية"},
+        # Each language named in its own script; codes as Babel and CLDR spell them.
+        "LANGUAGES": {
+            "en": "English",
+            "es": "Español",
+            "zh_Hans": "中文（简体）",
+            "vi": "Tiếng Việt",
+            "ar": "العربية",
+            "ht": "Kreyòl ayisyen",
+        },
         "RTL_LANGUAGES": {"ar"},
     }
