@@ -2,7 +2,12 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from backpack.account import bp, deletion, passkey_management
+from backpack.account import (
+    bp,
+    deletion,
+    last_seen,  # noqa: F401  (stamps each request's device and registers the worker's flush)
+    passkey_management,
+)
 from backpack.account.forms import CONFIRM_WORD, DeleteAccountForm, RenamePasskeyForm
 from backpack.account.passkey_management import LastPasskeyError
 from backpack.auth import recovery, sessions

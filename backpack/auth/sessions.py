@@ -19,7 +19,7 @@ from datetime import timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from backpack.extensions import db
@@ -29,7 +29,6 @@ from backpack.models.time import utcnow
 # Flask's session key holding this device's random sign-in id.
 KEY = "sign_in"
 LIFETIME = timedelta(days=90)  # since last seen: phones should not ask daily
-SEEN_EVERY = timedelta(minutes=5)  # last seen is written at most this often
 KEEP_ENDED = timedelta(days=90)  # how long ended sign-ins stay listed on the account page
 _CACHE = "backpack_sign_in"
 
@@ -41,7 +40,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "basic"
     app.config["PERMANENT_SESSION_LIFETIME"] = LIFETIME
     # The cookie is re-sent only when the session changes (and when last seen is stamped,
-    # below): re-sending it on every response let a slow response (a script, the service
+    # in account.last_seen): re-sending it on every response let a slow response (a script, the service
     # worker's update check) put back an older cookie over a newer one, losing a message.
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
 
@@ -51,18 +50,6 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         if sign_in is None or str(sign_in.user_id) != user_id:
             return None
         return sign_in.user
-
-    @app.before_request
-    def note_last_seen():
-        sign_in = current_sign_in() if current_user.is_authenticated else None
-        if sign_in is None:
-            return
-        now = utcnow()
-        if now - sign_in.last_seen_at > SEEN_EVERY:
-            sign_in.last_seen_at = now
-            sign_in.user.last_seen_at = now
-            db.session.commit()
-            session.modified = True  # the cookie's 90 days count from now too
 
 
 def _digest(raw: str) -> str:

@@ -2,6 +2,7 @@
 import json
 from datetime import timedelta
 
+from backpack.account import last_seen
 from backpack.auth import invites, sessions
 from backpack.extensions import db
 from backpack.models import Role, SignIn, WebAuthnChallenge
@@ -123,19 +124,28 @@ def test_removing_a_passkey_ends_the_sessions_it_made(app, signed_in):
     assert new_phone.get("/account/").status_code == 200
 
 
-def test_last_seen_is_written_at_most_every_five_minutes(app, signed_in):
+def test_last_seen_is_stamped_off_the_request_at_most_every_five_minutes(app, signed_in):
     actor = signed_in(Role.LEARNER)
     [row] = sign_ins_of(actor.user)
     first = row.last_seen_at
     actor.client.get("/account/")
-    assert sign_ins_of(actor.user)[0].last_seen_at == first
+    assert last_seen.flush() == 0  # seen a moment ago: nothing to stamp
 
     row.last_seen_at = first - timedelta(minutes=6)
     db.session.commit()
-    actor.client.get("/account/")
+    response = actor.client.get("/account/")
+    assert response.status_code == 200
+    assert "Set-Cookie" in response.headers  # the cookie's 90 days count from now too
+    db.session.expire_all()
+    assert sign_ins_of(actor.user)[0].last_seen_at == first - timedelta(minutes=6)  # the view wrote nothing
+
+    assert last_seen.flush() == 1  # the worker stores it
+    db.session.commit()
+    db.session.expire_all()
     [row] = sign_ins_of(actor.user)
     assert row.last_seen_at > first
     assert actor.user.last_seen_at == row.last_seen_at
+    assert last_seen.flush() == 0
 
 
 def test_a_sign_in_unused_for_the_lifetime_is_refused(app, signed_in):
