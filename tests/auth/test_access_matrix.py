@@ -8,6 +8,7 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import event
 
 from backpack.api import clients as api_clients
 from backpack.api import connections
@@ -45,6 +46,7 @@ ROUTES = [
     ("account.index", "GET", "/account/", {}, only({}, 200)),
     ("account.welcome", "GET", "/account/welcome", {}, only({}, 200)),
     ("account.rename_passkey", "GET", "/account/passkeys/{learner_passkey}/rename", {}, only({LEARNER: 200}, 404)),
+    ("account.rename_passkey", "POST", "/account/passkeys/{learner_passkey}/rename", {"name": "Work phone"}, only({LEARNER: 302}, 404)),
     # Someone's only passkey stays (409: let in, then refused); one added by a teacher's sign-in link may go.
     ("account.remove_passkey", "POST", "/account/passkeys/{lone_passkey}/remove", {}, only({OTHER_TEACHER: 409}, 404)),
     ("account.remove_passkey", "POST", "/account/passkeys/{recovery_passkey}/remove", {}, only({LEARNER: 302}, 404)),
@@ -67,6 +69,7 @@ ROUTES = [
     ("issuing.badges", "GET", "/badges", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.new_issuer", "GET", "/issuers/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.new_badge", "GET", "/badges/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
+    ("issuing.design_preview", "GET", "/badges/design/preview.png?icon=star&colour=blue&label=B1", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.badge", "GET", "/badges/{badge}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
     ("issuing.award_badge", "POST", "/badges/{badge}/awards", {"learners": "{learner}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.open_claim_code", "POST", "/badges/{badge}/claim-codes", {"minutes": "10", "max_uses": "5"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
@@ -112,6 +115,7 @@ ROUTES = [
     ("evidence.submit", "POST", "/my/submissions/{third_badge_public}", {"evidence": "{evidence}", "action": "submit"}, only({LEARNER: 302}, 403)),
     ("evidence.review_queue", "GET", "/review", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("evidence.review", "GET", "/review/{submission}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("evidence.review_award_confirm", "GET", "/review/{submission}/award", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
     ("evidence.review_award", "POST", "/review/{submission}/award", {}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("evidence.review_return", "POST", "/review/{submission}/return", {"feedback": "More light"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     # A teacher's voice message on a returned submission: its learner and reviewers hear it.
@@ -334,6 +338,25 @@ def _push_ids(learner):
     return {"push_subscription": device.id, "push_json": json.dumps(fake_subscription("https://93.184.216.34/push/new"))}
 
 
+class DatabaseWrites:
+    """The INSERT, UPDATE and DELETE statements sent while the block runs."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.statement)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self.statement)
+
+    def statement(self, conn, cursor, text, parameters, context, executemany):
+        if text.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            self.statements.append(text.split("\n")[0][:80])
+
+
 @pytest.mark.parametrize("endpoint, method, path, data, expected", ROUTES, ids=[r[0] for r in ROUTES])
 def test_route_access_for_every_role(app, world, endpoint, method, path, data, expected):
     actors, ids = world
@@ -345,7 +368,10 @@ def test_route_access_for_every_role(app, world, endpoint, method, path, data, e
             form["csrf_token"] = csrf_from(client.get("/language").get_data(as_text=True))
             response = client.open(url, method=method, data=form)
         else:
-            response = client.get(url)
+            with DatabaseWrites(db.engine) as writes:
+                response = client.get(url)
+            # Reads never write: a page view (any role, any answer) changes nothing stored.
+            assert writes.statements == [], f"{role} GET {url} wrote: {writes.statements}"
         response.close()
         assert response.status_code == status, f"{role} {method} {url}: {response.status_code}"
         if role == ANON and status == 302 and endpoint not in {"home.index", "auth.signout", "auth.signout_everywhere", "i18n.set_language"}:

@@ -234,3 +234,10 @@ def test_delete_needs_csrf(app, setup):
 def test_other_roles_cannot_delete_through_the_learner_route(setup):
     response = _delete(setup["teacher"], "DELETE")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("typed", ["XÓA", "xoá", "Xo\u0301a", " XOÁ "])
+def test_the_confirmation_word_is_accepted_however_the_phone_places_and_composes_accents(typed):
+    from backpack.account.forms import _plain
+
+    assert _plain(typed) == _plain("XÓA") == "xoa"
