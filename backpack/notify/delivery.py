@@ -1,13 +1,18 @@
 """Deliver outbox rows: claim each atomically, send to every device, record what happened.
 
 A row is claimed with one UPDATE that only succeeds while it is still due, so two
-workers (threads, processes or machines) never send the same row at once. A worker that
-dies mid-send leaves a claim that expires after NOTIFY_LEASE_SECONDS; the row is then
-claimed again. A retry goes only to the devices that have not answered for good yet, and
-every message carries a Topic, so a push service that already holds it replaces it.
+workers (threads, processes or machines) never send the same row at once. The claim is a
+short lease (NOTIFY_LEASE_SECONDS) that the sending worker renews on a heartbeat while its
+sends are under way, so a slow push service keeps the row, and a worker that dies leaves
+a claim that lapses within seconds; the row is then claimed again. A retry goes only to
+the devices that have not answered for good yet, and every message carries a Topic (and
+the notification a tag), so a push service that holds it, or a phone that shows it,
+replaces it rather than repeating it.
 """
 import logging
 import random
+import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -166,8 +171,11 @@ def record(plan: Plan) -> None:
         _forget(gone)
 
 
-def send_all(plans: list[Plan], pool: Executor, vapid_key, on_row_done) -> None:
-    """Send every planned message on the pool; call on_row_done(plan) as each row completes."""
+def send_all(plans: list[Plan], pool: Executor, vapid_key, on_row_done, heartbeat: Callable[[list[int]], None] | None = None) -> None:
+    """Send every planned message on the pool; call on_row_done(plan) as each row completes.
+
+    While sends are under way, heartbeat(row ids still sending) runs every third of a lease.
+    """
     config = current_app.config
     options = {
         "key": vapid_key,
@@ -175,6 +183,7 @@ def send_all(plans: list[Plan], pool: Executor, vapid_key, on_row_done) -> None:
         "timeout": config["NOTIFY_TIMEOUT_SECONDS"],
         "allow_local": config["NOTIFY_ALLOW_LOCAL_ENDPOINTS"],
     }
+    beat_every = config["NOTIFY_LEASE_SECONDS"] / 3
     waiting: dict[Future, tuple[Plan, Target]] = {}
     remaining = {}
     for plan in plans:
@@ -184,8 +193,9 @@ def send_all(plans: list[Plan], pool: Executor, vapid_key, on_row_done) -> None:
         for target in plan.targets:
             waiting[pool.submit(push.send, target.info, plan.message, **options)] = (plan, target)
     pending = set(waiting)
+    last_beat = time.monotonic()
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, pending = wait(pending, timeout=beat_every, return_when=FIRST_COMPLETED)
         for future in done:
             plan, target = waiting[future]
             try:
@@ -197,22 +207,29 @@ def send_all(plans: list[Plan], pool: Executor, vapid_key, on_row_done) -> None:
             remaining[plan.row_id] -= 1
             if remaining[plan.row_id] == 0:
                 on_row_done(plan)
+        if heartbeat is not None and pending and time.monotonic() - last_beat >= beat_every:
+            heartbeat([row_id for row_id, left in remaining.items() if left > 0])
+            last_beat = time.monotonic()
 
 
-def _extend_claims(plans: list[Plan]) -> None:
-    """Hold the claims until the last send of the batch can have timed out, so no other
-    worker takes a row that is merely waiting its turn on this worker's pool."""
-    config = current_app.config
-    sends = sum(len(plan.targets) for plan in plans)
-    rounds = -(-sends // max(1, config["NOTIFY_THREADS"])) + 1  # one more, as a margin
-    needed = config["NOTIFY_TIMEOUT_SECONDS"] * rounds
-    if plans and needed > config["NOTIFY_LEASE_SECONDS"]:
+def renew_claims(row_ids: list[int]) -> None:
+    """Extend this worker's claims on rows it is still sending, by one lease from now (commits).
+
+    A failed renewal is only logged: the claim then lapses, and at worst the row is sent
+    again, with the same Topic and tag.
+    """
+    lease = timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
+    try:
         db.session.execute(
             db.update(Outbox)
-            .where(Outbox.id.in_([plan.row_id for plan in plans]), Outbox.status == OutboxStatus.SENDING)
-            .values(claimed_until=utcnow() + timedelta(seconds=needed))
+            .where(Outbox.id.in_(row_ids), Outbox.status == OutboxStatus.SENDING)
+            .values(claimed_until=utcnow() + lease)
             .execution_options(synchronize_session=False)
         )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not renew the claims on notifications %s", row_ids)
 
 
 def deliver(row_ids: list[int], pool: Executor, vapid_key) -> int:
@@ -224,7 +241,6 @@ def deliver(row_ids: list[int], pool: Executor, vapid_key) -> int:
         row = db.session.get(Outbox, row_id)
         if row is not None:
             plans.append(_plan(row))
-    _extend_claims(plans)
     db.session.commit()
 
     def finish(plan: Plan) -> None:
@@ -232,11 +248,11 @@ def deliver(row_ids: list[int], pool: Executor, vapid_key) -> int:
             record(plan)
             db.session.commit()
         except Exception:
-            # The claim stays and expires, so the row is tried again later.
+            # The claim stays and lapses, so the row is tried again soon.
             db.session.rollback()
             log.exception("could not record notification %s", plan.row_id)
 
-    send_all(plans, pool, vapid_key, finish)
+    send_all(plans, pool, vapid_key, finish, heartbeat=renew_claims)
     return len(claimed)
 
 

@@ -34,8 +34,9 @@ def defaults(env=None) -> dict:
         "NOTIFY_POLL_SECONDS": 1.0,
         "NOTIFY_THREADS": int(env.get("BACKPACK_NOTIFY_THREADS", "8")),
         "NOTIFY_BATCH": 50,
-        # A claimed row whose worker died is claimed again after this long.
-        "NOTIFY_LEASE_SECONDS": float(env.get("BACKPACK_NOTIFY_LEASE_SECONDS", "120")),
+        # A claimed row whose worker died is claimed again after this long; the sending
+        # worker renews its claims every third of it while its sends are under way.
+        "NOTIFY_LEASE_SECONDS": float(env.get("BACKPACK_NOTIFY_LEASE_SECONDS", "15")),
         "NOTIFY_MAX_ATTEMPTS": 10,
         "NOTIFY_RETRY_BASE_SECONDS": float(env.get("BACKPACK_NOTIFY_RETRY_BASE_SECONDS", "5")),
         "NOTIFY_RETRY_MAX_SECONDS": 3600.0,
