@@ -44,10 +44,16 @@ AWARD_THEN_WAIT = textwrap.dedent(
 
 
 @pytest.fixture
-def deployment(tmp_path):
+def database_url(tmp_path) -> str:
+    """The database the processes share (tests/scale runs these tests again on PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'backpack.db'}"
+
+
+@pytest.fixture
+def deployment(tmp_path, database_url):
     """An instance folder and database shared by the app, the killed process and the worker."""
     instance = tmp_path / "instance"
-    database = f"sqlite:///{tmp_path / 'backpack.db'}"
+    database = database_url
     env = {
         **os.environ,
         "BACKPACK_INSTANCE_PATH": str(instance),

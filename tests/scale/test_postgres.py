@@ -19,6 +19,8 @@ from backpack.learner import badges
 from backpack.models import Award, ClaimCode, Evidence, Role, User
 from tests.evidence import samples
 from tests.evidence.test_upload import _same_session
+from tests.issuing import test_award_jobs as award_job_tests
+from tests.notify import test_push_crash as push_crash_tests
 from tests.support import schema
 from tests.support.servers import create_database
 
@@ -27,6 +29,30 @@ from tests.support.servers import create_database
 def app(pg_app):
     """Every fixture of tests/conftest.py (people, issuers, badges) now works on PostgreSQL."""
     return pg_app
+
+
+# The kill -9 tests of big awards and push delivery, again on PostgreSQL (their fixtures with them).
+badge_of = award_job_tests.badge_of
+deployment = push_crash_tests.deployment
+
+
+@pytest.fixture
+def database_url(postgres_url):
+    return postgres_url
+
+
+def test_a_worker_killed_mid_award_batch_leaves_nothing_half_written(app, badge_of, tmp_path):
+    award_job_tests.test_a_worker_killed_mid_batch_leaves_nothing_half_written_and_the_job_is_taken_over(
+        app, badge_of, tmp_path
+    )
+
+
+def test_an_app_killed_after_the_award_commit_still_notifies(deployment):
+    push_crash_tests.test_killed_right_after_the_commit(deployment)
+
+
+def test_an_app_killed_mid_push_is_delivered_again_after_its_lease(deployment):
+    push_crash_tests.test_killed_while_the_push_was_on_its_way(deployment)
 
 
 def test_migrations_on_an_empty_database_build_the_models_schema_and_undo_cleanly(postgres_server, tmp_path):
