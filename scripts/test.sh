@@ -33,7 +33,7 @@ if [ ${#servers[@]} -gt 0 ]; then
 fi
 
 BACKPACK_EXTRAS="test" source scripts/setup.sh
-for dir in tests/browser tests/credentials/verifier; do
+for dir in tests/browser tests/credentials/verifier tests/wallet/client; do
   if [ -f "$dir/package-lock.json" ]; then
     npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
   fi

@@ -177,14 +177,20 @@ def verify_proof(
     *,
     resolve_key: Callable[[str], ResolvedKey] = resolve_did_key,
     loader: DocumentLoader | None = None,
+    purpose: str = ASSERTION_METHOD,
 ) -> tuple[bool, str]:
-    """Check the document's eddsa-rdfc-2022 proof; return (ok, plain-language reason)."""
+    """Check the document's eddsa-rdfc-2022 proof; return (ok, plain-language reason).
+
+    purpose: what the proof must be made for; a wallet's DID Authentication proves "authentication".
+    """
     proof = _single_proof(document)
     if proof is None:
         return False, _l("The credential has no single embedded proof to check.")
     if not _readable_suite(proof):
         return False, _l("The proof does not use the eddsa-rdfc-2022 cryptosuite.")
-    if proof.get("proofPurpose") != ASSERTION_METHOD:
+    if proof.get("proofPurpose") != purpose:
+        if purpose != ASSERTION_METHOD:
+            return False, _l("The proof was not made for authentication.")
         return False, _l("The proof was not made for asserting a credential.")
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     options = {key: value for key, value in proof.items() if key != "proofValue"}
