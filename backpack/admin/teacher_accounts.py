@@ -4,14 +4,16 @@ from backpack.extensions import db
 from backpack.models import Role, User
 
 
-def create_teacher(display_name: str, *, by: User | None, email=None, phone=None) -> tuple[User, str]:
-    """Create a teacher account and return it with its first invite token."""
+def create_teacher(
+    display_name: str, *, by: User | None, email=None, phone=None, language: str | None = None
+) -> tuple[User, str]:
+    """Create a teacher account and return it with its first invite token (its page in `language`)."""
     teacher = User(
         display_name=display_name.strip(), role=Role.TEACHER.value, email=email, phone=phone
     )
     db.session.add(teacher)
     db.session.flush()
-    return teacher, invites.issue(teacher, created_by=by)
+    return teacher, invites.issue(teacher, created_by=by, language=language)
 
 
 def all_teachers() -> list[User]:

@@ -1,12 +1,14 @@
 from flask import abort, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
+from backpack import i18n
 from backpack.admin import bp, teacher_accounts
 from backpack.auth import invites, recovery
-from backpack.auth.forms import PlainForm
 from backpack.auth.invite_card import render_invite_card
 from backpack.auth.policy import Action, require, teacher_for
 from backpack.extensions import db
+from backpack.i18n.forms import InviteLanguageForm
 from backpack.models.time import utcnow
 from backpack.roster.forms import PersonForm
 
@@ -14,7 +16,8 @@ from backpack.roster.forms import PersonForm
 @bp.get("/teachers")
 @require(Action.MANAGE_TEACHERS)
 def teachers():
-    return render_template("admin/teachers.html", teachers=teacher_accounts.all_teachers(), form=PersonForm())
+    form = PersonForm(language=str(get_locale()))
+    return render_template("admin/teachers.html", teachers=teacher_accounts.all_teachers(), form=form)
 
 
 @bp.post("/teachers")
@@ -24,7 +27,11 @@ def add_teacher():
     if not form.validate_on_submit():
         return render_template("admin/teachers.html", teachers=teacher_accounts.all_teachers(), form=form), 400
     teacher, token = teacher_accounts.create_teacher(
-        form.display_name.data, by=current_user, email=form.email.data, phone=form.phone.data
+        form.display_name.data,
+        by=current_user,
+        email=form.email.data,
+        phone=form.phone.data,
+        language=i18n.offered(form.language.data) or str(get_locale()),
     )
     invites.remember_for_display(teacher, token)
     db.session.commit()
@@ -35,9 +42,11 @@ def add_teacher():
 @require(Action.MANAGE_TEACHERS)
 def new_teacher_invite(teacher_id: int):
     teacher = teacher_for(current_user, teacher_id)
-    if not PlainForm().validate_on_submit():
+    form = InviteLanguageForm()
+    if not form.validate_on_submit():
         abort(400)
-    token = invites.issue(teacher, created_by=current_user)
+    language = i18n.offered(form.language.data) or invites.usual_language(teacher) or str(get_locale())
+    token = invites.issue(teacher, created_by=current_user, language=language)
     invites.remember_for_display(teacher, token)
     db.session.commit()
     return redirect(url_for("admin.teacher_invite", teacher_id=teacher.id))

@@ -33,12 +33,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None = None) -> str:
+def issue(
+    user: User, *, created_by: User | None, purpose: InvitePurpose | None = None, language: str | None = None
+) -> str:
     """Create a new invite for the user, replacing any open one, and return its token.
 
     An invite for someone who already has a passkey is a recovery link: they are told at once.
+    Its page opens in `language` (an offered code; the caller checks it), by default the one the
+    person reads or their last invite opened in, until the person picks one.
     """
     now = utcnow()
+    language = language or usual_language(user)
     if purpose is None:
         purpose = InvitePurpose.ADD_PASSKEY if user.passkeys else InvitePurpose.ENROL
     for old in db.session.scalars(
@@ -54,6 +59,7 @@ def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None 
         role=user.role,
         user=user,
         created_by=created_by,
+        language=language,
         expires_at=now + timedelta(hours=current_app.config["INVITE_TTL_HOURS"]),
     )
     db.session.add(invite)
@@ -64,6 +70,13 @@ def issue(user: User, *, created_by: User | None, purpose: InvitePurpose | None 
 
 def find_open(token: str) -> Invite:
     """Return the open invite for a token, or raise InviteError saying why it cannot be used."""
+    invite = find(token)
+    ensure_open(invite)
+    return invite
+
+
+def find(token: str) -> Invite:
+    """Return the invite for a token, open or not, or raise InviteError if there is none."""
     if not token or len(token) > 128:
         raise InviteError(UNKNOWN, 404)
     digest = _hash(token)
@@ -71,7 +84,6 @@ def find_open(token: str) -> Invite:
     # The lookup is by hash; compare again in constant time so a near match leaks nothing.
     if invite is None or not hmac.compare_digest(invite.token_hash, digest):
         raise InviteError(UNKNOWN, 404)
-    ensure_open(invite)
     return invite
 
 
@@ -95,6 +107,18 @@ def use_up(invite: Invite) -> None:
     ).rowcount
     if done != 1:
         raise InviteError(USED, 410)
+
+
+def usual_language(user: User) -> str | None:
+    """Return the language the person reads, or the one their last invite opened in, if known."""
+    if user.preferred_language:
+        return user.preferred_language
+    return db.session.scalar(
+        db.select(Invite.language)
+        .where(Invite.user_id == user.id, Invite.language.is_not(None))
+        .order_by(Invite.id.desc())
+        .limit(1)
+    )
 
 
 def open_invite_of(user: User) -> Invite | None:

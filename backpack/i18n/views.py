@@ -1,8 +1,8 @@
-from flask import current_app, redirect, render_template
+from flask import redirect, render_template
 from flask_login import current_user
 
 from backpack.extensions import db
-from backpack.i18n import COOKIE, bp
+from backpack.i18n import bp, browser_choice, offered, remember
 from backpack.i18n.forms import LanguageForm
 from backpack.web.redirects import safe_next
 
@@ -15,20 +15,12 @@ def choose():
 
 @bp.post("/language")
 def set_language():
+    """Keep the chosen language; a code we do not offer gives the browser's best match, never an error."""
     form = LanguageForm()
     if not form.validate_on_submit():
         return render_template("i18n/choose.html", form=form, next=safe_next()), 400
-    code = form.language.data
+    code = offered(form.language.data) or browser_choice()
     if current_user.is_authenticated:
         current_user.preferred_language = code
         db.session.commit()
-    response = redirect(safe_next() or "/")
-    response.set_cookie(
-        COOKIE,
-        code,
-        max_age=365 * 24 * 3600,
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
+    return remember(redirect(safe_next() or "/"), code)

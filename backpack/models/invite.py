@@ -33,6 +33,8 @@ class Invite(db.Model):
     # home and account pages until they dismiss it, and may say "This wasn't me".
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disowned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language the invite page opens in, chosen by its maker, until the person picks one.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

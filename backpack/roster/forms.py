@@ -3,13 +3,15 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
+from backpack.i18n.forms import InviteLanguageForm
+
 
 class ClassroomForm(FlaskForm):
     name = StringField(_l("Class name"), validators=[InputRequired(), Length(max=120)])
 
 
-class PersonForm(FlaskForm):
-    """A person added by a teacher (a learner) or an admin (a teacher): name and optional contacts."""
+class PersonForm(InviteLanguageForm):
+    """A person added by a teacher (a learner) or an admin (a teacher): name, optional contacts, their invite's language."""
 
     display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Email(), Length(max=254)])

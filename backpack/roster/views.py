@@ -1,13 +1,16 @@
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from backpack import i18n
 from backpack.auth import invites
 from backpack.auth.forms import PlainForm
 from backpack.auth.invite_card import render_invite_card
 from backpack.auth.policy import Action, classroom_for, learner_for, require
 from backpack.extensions import db
+from backpack.i18n.forms import InviteLanguageForm
 from backpack.roster import bp, classrooms
 from backpack.roster.forms import ClassroomForm, MoveLearnerForm, PersonForm
 
@@ -37,7 +40,13 @@ def create_classroom():
 @require(Action.MANAGE_CLASSES)
 def classroom(classroom_id: int):
     found = classroom_for(current_user, classroom_id)
-    return render_template("roster/classroom.html", classroom=found, form=PersonForm())
+    form = PersonForm(language=_class_language(found))
+    return render_template("roster/classroom.html", classroom=found, form=form)
+
+
+def _class_language(classroom) -> str:
+    """The language a new learner's invite opens in unless the teacher picks another: the class's, else the teacher's."""
+    return classrooms.usual_language(classroom, i18n.supported()) or str(get_locale())
 
 
 @bp.post("/classes/<int:classroom_id>/learners")
@@ -48,7 +57,12 @@ def add_learner(classroom_id: int):
     if not form.validate_on_submit():
         return render_template("roster/classroom.html", classroom=found, form=form), 400
     learner, token = classrooms.add_learner(
-        found, form.display_name.data, by=current_user, email=form.email.data, phone=form.phone.data
+        found,
+        form.display_name.data,
+        by=current_user,
+        email=form.email.data,
+        phone=form.phone.data,
+        language=i18n.offered(form.language.data) or _class_language(found),
     )
     invites.remember_for_display(learner, token)
     db.session.commit()
@@ -79,9 +93,11 @@ def learner(learner_id: int):
 @require(Action.MANAGE_CLASSES)
 def new_learner_invite(learner_id: int):
     found = learner_for(current_user, learner_id)
-    if not PlainForm().validate_on_submit():
+    form = InviteLanguageForm()
+    if not form.validate_on_submit():
         abort(400)
-    token = invites.issue(found, created_by=current_user)
+    language = i18n.offered(form.language.data) or invites.usual_language(found) or str(get_locale())
+    token = invites.issue(found, created_by=current_user, language=language)
     invites.remember_for_display(found, token)
     db.session.commit()
     return redirect(url_for("roster.learner_invite", learner_id=found.id))

@@ -196,8 +196,9 @@ def test_language_redirect_stays_on_this_site(client):
         assert response.headers["Location"] == "/"
 
 
-def test_unknown_language_is_refused(client):
+def test_unknown_language_is_never_kept_and_falls_back_to_the_browsers(client):
     csrf = Actor(client).csrf("/language")
-    response = client.post("/language", data={"csrf_token": csrf, "language": "xx"})
-    assert response.status_code == 400
+    response = client.post("/language", data={"csrf_token": csrf, "language": "xx"}, headers={"Accept-Language": "es-MX"})
+    assert response.status_code == 302  # never an error page: the browser's best match instead
     assert "lang=xx" not in response.headers.get("Set-Cookie", "")
+    assert client.get_cookie("lang").value == "es"

@@ -199,3 +199,15 @@ def test_the_cookie_holds_no_invite_link_and_no_challenge(app, make_user, make_c
     [challenge_row] = db.session.scalars(db.select(WebAuthnChallenge)).all()
     text = json.dumps(cookie) + cookie_of(browser.client)
     assert options["challenge"] not in text and challenge_row.id not in text
+
+
+def test_opening_someone_elses_invite_signs_no_one_out_until_their_passkey_is_made(app, signed_in, make_user):
+    actor = signed_in(Role.LEARNER)
+    newcomer = make_user(Role.LEARNER, "Binh")
+    token = invites.issue(newcomer, created_by=None)
+    db.session.commit()
+    page = actor.client.get(f"/invite/{token}")
+    assert page.status_code == 200
+    assert "Someone else is signed in on this phone" in page.get_data(as_text=True)
+    assert [row.is_live for row in sign_ins_of(actor.user)] == [True]  # a page view changed nothing
+    assert actor.client.get("/account/").status_code == 200
