@@ -11,9 +11,14 @@ from backpack.config import ROOT
 
 
 def icon(name: str) -> Markup:
-    """Return a decorative icon from the sprite; the words beside it carry the meaning."""
+    """Return a decorative icon from the sprite; the words beside it carry the meaning.
+
+    The icon-<name> class lets the stylesheet mirror the icons that point, in right-to-left pages.
+    """
     href = url_for("static", filename="icons/icons.svg") + "#" + escape(name)
-    return Markup(f'<svg class="icon" aria-hidden="true" focusable="false"><use href="{href}"></use></svg>')
+    return Markup(
+        f'<svg class="icon icon-{escape(name)}" aria-hidden="true" focusable="false"><use href="{href}"></use></svg>'
+    )
 
 
 @cache
@@ -32,7 +37,7 @@ def inline_icon(name: str) -> Markup:
     """Return an icon drawn inside the page: public pages spend no request on the sprite."""
     box, body = _sprite()[name]
     return Markup(
-        f'<svg class="icon" aria-hidden="true" focusable="false" viewBox="{box}">{body}</svg>'
+        f'<svg class="icon icon-{escape(name)}" aria-hidden="true" focusable="false" viewBox="{box}">{body}</svg>'
     )
 
 

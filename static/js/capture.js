@@ -1,5 +1,6 @@
-// The evidence page: take a photo (file input or live camera), record a voice clip or pick a file,
-// keep each item in the offline queue (IndexedDB) first, then upload it with progress and retry.
+// The evidence page: three picture buttons (photo, video, voice) and "Choose a file"; each item is
+// kept in the offline queue (IndexedDB) first, shown in the list at once, then uploaded with
+// progress and retry.
 import "./evidence_queue.js";
 import { canRecord, openMicrophone, wireRecorder } from "./recorder.js";
 
@@ -53,40 +54,56 @@ export function wireCapture(root) {
   });
   wireVoice(form, say, (blob) => setPending(blob, `voice.${extensionFor(blob.type)}`, say("msgVoiceReady")));
 
-  // --- the queue, as the learner sees it ---
+  // --- each item in the list at once, as the learner sees it: waiting, sending, sent ---
+  const empty = root.querySelector("[data-evidence-empty]");
   const rows = new Map();
   const rowFor = (item) => {
     let row = rows.get(item.key);
     if (row) return row;
-    row = document.createElement("li");
-    row.className = "item";
+    row = Object.assign(document.createElement("li"), { className: "item is-new" });
     row.dataset.queueItem = item.key;
+    const what = Object.assign(document.createElement("span"), { className: "item-link" });
+    what.dataset.queueWhat = "";
     const title = Object.assign(document.createElement("strong"), { dir: "auto", textContent: item.title || item.filename });
     const status = Object.assign(document.createElement("span"), { className: "muted" });
     status.dataset.queueStatus = "";
     status.setAttribute("role", "status");
+    what.append(title, status);
     const progress = Object.assign(document.createElement("progress"), { max: 1, value: 0, hidden: true });
     const retry = Object.assign(document.createElement("button"), { type: "button", className: "button button-secondary", hidden: true });
+    retry.dataset.queueRetry = "";
     retry.textContent = say("msgRetry");
     retry.addEventListener("click", () => uploadNow({ includeFailed: true }));
-    row.append(title, status, progress, retry);
+    row.append(what, progress, retry);
     list.prepend(row);
     list.hidden = false;
+    if (empty) empty.hidden = true;
     rows.set(item.key, row);
     return row;
   };
+  // Once stored, the row opens the item like the rows the server listed.
+  const becomeLink = (row, url) => {
+    const what = row.querySelector("[data-queue-what]");
+    if (!url || what.tagName === "A") return;
+    const link = Object.assign(document.createElement("a"), { className: "item-link", href: url });
+    link.dataset.queueWhat = "";
+    link.append(...what.childNodes);
+    what.replaceWith(link);
+  };
   const show = (item, state, extra = {}) => {
     const row = rowFor(item);
-    const [, status, progress, retry] = row.children;
+    const status = row.querySelector("[data-queue-status]");
+    const progress = row.querySelector("progress");
     row.dataset.state = state;
     progress.hidden = state !== "uploading";
-    retry.hidden = state !== "failed";
+    row.querySelector("[data-queue-retry]").hidden = state !== "failed";
     if (state === "uploading") {
       const percent = Math.round((extra.progress || 0) * 100);
       progress.value = extra.progress || 0;
       status.textContent = say("msgUploading").replace("{percent}", String(percent));
     } else if (state === "uploaded") {
       status.textContent = say("msgUploaded");
+      becomeLink(row, extra.url);
     } else if (state === "failed") {
       status.textContent = [say("msgFailed"), extra.error || item.error || ""].filter(Boolean).join(" ");
     } else {
@@ -147,15 +164,21 @@ export function wireCapture(root) {
 
 function wireCamera(form, say, { taken, filmed }) {
   const box = form.querySelector("[data-camera]");
-  if (!box || !navigator.mediaDevices?.getUserMedia) return;
-  const start = box.querySelector("[data-camera-start]");
+  // The button promises a video: it shows only where the browser can record one.
+  if (!box || !canRecord()) return;
+  const start = form.querySelector("[data-camera-start]");
   const video = box.querySelector("[data-camera-preview]");
   const shoot = box.querySelector("[data-camera-shoot]");
   const filming = box.querySelector("[data-video]");
   const ready = form.querySelector("[data-capture-ready]");
+  const recordButton = filming.querySelector("[data-record-start]");
   let stream = null;
-  box.hidden = false;
+  start.hidden = false;
   start.addEventListener("click", async () => {
+    if (stream) {
+      recordButton.focus();
+      return;
+    }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch {
@@ -164,10 +187,8 @@ function wireCamera(form, say, { taken, filmed }) {
     }
     video.srcObject = stream;
     await video.play().catch(() => {});
-    video.hidden = false;
-    shoot.hidden = false;
-    start.hidden = true;
-    if (filming && canRecord()) filming.hidden = false;
+    box.hidden = false; // once there is a picture to take
+    box.scrollIntoView({ block: "nearest" });
   });
   shoot.addEventListener("click", async () => {
     if (!video.videoWidth) return;
@@ -176,17 +197,15 @@ function wireCamera(form, say, { taken, filmed }) {
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
     if (blob) taken(blob);
   });
-  if (filming && canRecord()) {
-    wireRecorder({
-      start: filming.querySelector("[data-record-start]"),
-      stop: filming.querySelector("[data-record-stop]"),
-      duration: filming.querySelector("[data-record-duration]"),
-      maxSeconds: Number(form.dataset.videoMaxSeconds) || 0,
-      open: () => withMicrophone(stream),
-      recorded: filmed,
-      failed: () => (ready.textContent = say("msgNoCamera")),
-    });
-  }
+  wireRecorder({
+    start: recordButton,
+    stop: filming.querySelector("[data-record-stop]"),
+    duration: filming.querySelector("[data-record-duration]"),
+    maxSeconds: Number(form.dataset.videoMaxSeconds) || 0,
+    open: () => withMicrophone(stream),
+    recorded: filmed,
+    failed: () => (ready.textContent = say("msgNoCamera")),
+  });
   window.addEventListener("pagehide", () => stream?.getTracks().forEach((track) => track.stop()));
 }
 
@@ -208,14 +227,14 @@ async function withMicrophone(camera) {
 }
 
 function wireVoice(form, say, recorded) {
-  const box = form.querySelector("[data-voice]");
-  if (!box || !canRecord()) return;
+  const start = form.querySelector("[data-voice-start]");
+  if (!start || !canRecord()) return;
   const ready = form.querySelector("[data-capture-ready]");
-  box.hidden = false;
+  start.hidden = false;
   wireRecorder({
-    start: box.querySelector("[data-voice-start]"),
-    stop: box.querySelector("[data-voice-stop]"),
-    duration: box.querySelector("[data-voice-duration]"),
+    start,
+    stop: form.querySelector("[data-voice-stop]"),
+    duration: form.querySelector("[data-voice-duration]"),
     maxSeconds: Number(form.dataset.audioMaxSeconds) || 0,
     open: openMicrophone,
     recorded,

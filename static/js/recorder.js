@@ -35,8 +35,11 @@ export function wireRecorder({ start, stop, duration, open, maxSeconds = 0, reco
     recorder.addEventListener("stop", () => {
       clearInterval(timer);
       source.release();
+      // The focus goes back to the start button, not lost with the stop button it was on.
+      const focused = document.activeElement === stop;
       start.hidden = false;
       stop.hidden = true;
+      if (focused) start.focus();
       const blobType = (recorder.mimeType || type || source.types.at(-1)).split(";")[0];
       recorded(new Blob(chunks, { type: blobType }));
     });

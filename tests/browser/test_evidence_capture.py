@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from backpack.models import Role
 from tests.browser.phone_photos import noisy_photo
-from tests.browser.steps import QUEUED, stored_evidence
+from tests.browser.steps import QUEUED, stored_evidence, wait_until_connection, wait_until_controlled
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def test_learner_captures_online_and_offline_and_each_item_is_stored_once(phones
 
     phone.open("/evidence")
     # The service worker loads the same queue module, for Background Sync.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until_controlled(page)
     worker = phone.context.service_workers[0]
     assert worker.evaluate("typeof self.backpackEvidenceQueue.flush") == "function"
     queue = page.locator("[data-queue]")
@@ -73,8 +73,8 @@ def test_learner_captures_online_and_offline_and_each_item_is_stored_once(phones
 
     # 2. Offline: a photo from the live camera preview and a voice clip wait on the phone.
     phone.context.set_offline(True)
-    page.wait_for_function("!navigator.onLine")
-    page.get_by_role("button", name="Start camera").click()
+    wait_until_connection(page, online=False)
+    page.get_by_role("button", name="Record a video").click()
     page.get_by_role("button", name="Take photo").click()
     expect(page.get_by_text("Photo ready")).to_be_visible()
     page.get_by_label("Title").fill("Tiled corner")
@@ -83,7 +83,7 @@ def test_learner_captures_online_and_offline_and_each_item_is_stored_once(phones
     second = queue.locator("li", has_text="Tiled corner")
     expect(second).to_contain_text("Waiting to upload")
 
-    page.get_by_role("button", name="Record voice").click()
+    page.get_by_role("button", name="Record my voice").click()
     expect(page.locator("[data-voice-duration]")).to_have_text("0:01")
     page.get_by_role("button", name="Stop recording").click()
     expect(page.get_by_text("Sound recording ready")).to_be_visible()
@@ -100,7 +100,7 @@ def test_learner_captures_online_and_offline_and_each_item_is_stored_once(phones
     expect(second).to_contain_text("Uploaded")
     expect(third).to_contain_text("Uploaded")
     expect(first).to_contain_text("Uploaded")
-    page.wait_for_function(f"({QUEUED})().then((count) => count === 0)")
+    assert page.evaluate(QUEUED) == 0  # each left the phone once the server had it
 
     rows = stored_evidence(live_server, amina.user_id)
     assert len(rows) == 3

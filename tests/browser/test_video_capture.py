@@ -23,7 +23,7 @@ def test_learner_records_a_video_from_the_camera_preview(phones, live_server):
     wait_until_wired(page)
     # The cap the page stops at comes from the server's configuration.
     assert page.locator("form[data-capture]").get_attribute("data-video-max-seconds") == "300"
-    page.get_by_role("button", name="Start camera").click()
+    page.get_by_role("button", name="Record a video").click()
     record = page.get_by_role("button", name="Record video")
     expect(record).to_be_visible()
     assert record.bounding_box()["height"] >= 48  # a large touch target
@@ -59,7 +59,7 @@ def test_recording_stops_by_itself_at_the_configured_cap(phones, live_server, mo
     page = phone.page
     phone.open("/evidence")
     wait_until_wired(page)
-    page.get_by_role("button", name="Start camera").click()
+    page.get_by_role("button", name="Record a video").click()
     page.get_by_role("button", name="Record video").click()
     # Nobody presses stop: the page stops just before the server's limit.
     expect(page.get_by_text("Video ready")).to_be_visible()
