@@ -10,7 +10,7 @@ from backpack.account import (
 )
 from backpack.account.forms import CONFIRM_WORD, DeleteAccountForm, RenamePasskeyForm
 from backpack.account.passkey_management import LastPasskeyError
-from backpack.auth import recovery, sessions
+from backpack.auth import device_names, recovery, sessions
 from backpack.auth.forms import PlainForm
 from backpack.auth.policy import (
     Action,
@@ -48,6 +48,7 @@ def index(delete_form=None):
         sign_ins=sessions.live_sign_ins(current_user),
         history=sessions.recent_sign_ins(current_user),
         notices=recovery.notices_for(current_user),
+        on_phone=device_names.is_phone(request.headers.get("User-Agent", "")),
     )
 
 

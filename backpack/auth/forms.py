@@ -8,6 +8,8 @@ class CeremonyForm(FlaskForm):
 
     credential = StringField(validators=[InputRequired(), Length(max=16_000)])
     invite = StringField(validators=[Optional(), Length(max=128)])
+    # The browser's client hints, to name a new passkey after its device (see device_names).
+    hints = StringField(validators=[Optional(), Length(max=1000)])
 
 
 class StartRegistrationForm(FlaskForm):

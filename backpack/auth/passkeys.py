@@ -199,19 +199,3 @@ def finish_authentication(credential_json: str) -> Passkey:
     passkey.last_used_at = utcnow()
     return passkey
 
-
-def device_name(user_agent: str) -> str:
-    """Guess a friendly default name for a new passkey from the browser."""
-    agent = user_agent or ""
-    for needle, label in (
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Android", "Android"),
-        ("Windows", "Windows"),
-        ("Mac OS", "Mac"),
-        ("CrOS", "Chromebook"),
-        ("Linux", "Linux"),
-    ):
-        if needle in agent:
-            return label
-    return "Passkey"

@@ -2,12 +2,12 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from backpack.auth import bp, invites, passkeys, recovery, sessions
+from backpack import i18n
+from backpack.auth import bp, device_names, invites, passkeys, recovery, sessions
 from backpack.auth.forms import CeremonyForm, PlainForm, StartRegistrationForm
 from backpack.auth.invites import InviteError
 from backpack.auth.policy import refuse_while_held
 from backpack.extensions import db, limiter
-from backpack.i18n import COOKIE
 from backpack.models import AddedVia, SignInMethod
 from backpack.pwa.offline import changes_session
 
@@ -50,15 +50,18 @@ def signin_verify():
 @limiter.limit("30 per minute")
 def invite(token: str):
     """The page a new learner lands on from the teacher's QR code or link."""
-    found = invites.find_open(token)
-    if current_user.is_authenticated and current_user.id != found.user_id:
-        sessions.sign_out()
-        db.session.commit()
+    found = invites.find(token)
+    i18n.suggest(found.language)  # the language its maker chose, until the person picks one
+    invites.ensure_open(found)  # so "this link has expired" is in that language too
+    someone_else = current_user.is_authenticated and current_user.id != found.user_id
+    # A page view writes nothing: someone else signed in here stays so until the invited
+    # person adds their passkey (starting their session ends the other one).
     return render_template(
         "auth/invite.html",
         invite=found,
+        someone_else=someone_else,
         token=token,
-        chose_language=request.cookies.get(COOKIE) is not None,
+        chose_language=i18n.chosen_language() is not None,
     )
 
 
@@ -86,7 +89,8 @@ def register_verify():
     form = CeremonyForm()
     if not form.validate_on_submit():
         return _form_error()
-    name = passkeys.device_name(request.headers.get("User-Agent", ""))
+    hints = device_names.parse_hints(form.hints.data)
+    name = device_names.passkey_name(request.headers.get("User-Agent", ""), hints, fallback=_("Passkey"))
     user, passkey, invite = passkeys.finish_registration(form.credential.data, name)
     if invite is not None:
         try:  # the invite may have been used or replaced since the ceremony began
@@ -95,7 +99,7 @@ def register_verify():
             db.session.rollback()
             return jsonify(error=str(error.message)), error.status
         if user.preferred_language is None:
-            user.preferred_language = request.cookies.get(COOKIE)
+            user.preferred_language = i18n.chosen_language() or invite.language or i18n.browser_choice()
         recovery.announce_passkey(passkey)
         method = SignInMethod.RECOVERY if passkey.added_via == AddedVia.RECOVERY else SignInMethod.INVITE
         sessions.start_session(user, passkey, method)

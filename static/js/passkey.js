@@ -51,6 +51,23 @@ function credentialJSON(credential) {
   };
 }
 
+// What the browser tells of its device, so the server can name a new passkey "Android · Chrome".
+async function deviceHints() {
+  const hints = { touch: navigator.maxTouchPoints || 0 };
+  const data = navigator.userAgentData;
+  if (!data) return hints;
+  hints.platform = data.platform;
+  hints.mobile = data.mobile;
+  hints.brands = (data.brands || []).map((entry) => entry.brand);
+  try {
+    const { model } = await data.getHighEntropyValues(["model"]);
+    if (model) hints.model = model;
+  } catch {
+    // The model is a nicety; the name works without it.
+  }
+  return hints;
+}
+
 async function run(box) {
   const invite = box.dataset.invite || undefined;
   const options = await postJSON(box.dataset.optionsUrl, invite ? { invite } : {});
@@ -58,10 +75,9 @@ async function run(box) {
     box.dataset.passkey === "signin"
       ? await navigator.credentials.get({ publicKey: requestOptions(options) })
       : await navigator.credentials.create({ publicKey: creationOptions(options) });
-  const result = await postJSON(box.dataset.verifyUrl, {
-    credential: JSON.stringify(credentialJSON(credential)),
-    invite,
-  });
+  const answer = { credential: JSON.stringify(credentialJSON(credential)), invite };
+  if (box.dataset.passkey !== "signin") answer.hints = JSON.stringify(await deviceHints());
+  const result = await postJSON(box.dataset.verifyUrl, answer);
   window.location.assign(box.dataset.passkey === "signin" ? backToNext(result.redirect) : result.redirect);
 }
 

@@ -139,11 +139,11 @@ def test_the_recovered_passkey_is_labelled_and_the_other_devices_told(app, schoo
     use_link(app, learner, make_link(teacher, learner))
 
     passkey = recovered_passkey(learner)
-    assert (passkey.added_by_id, passkey.name) == (teacher.user.id, "Android")
+    assert (passkey.added_by_id, passkey.name) == (teacher.user.id, "Android · Chrome")
     assert db.session.get(Invite, passkey.invite_id).used_at is not None
     [message] = outbox("recovery-passkey-added")
     assert message.user_id == learner.user.id
-    assert "It was added on Android with a sign-in link." in message.payload["body"]
+    assert "It was added on Android · Chrome with a sign-in link." in message.payload["body"]
     new_sign_in = sign_ins_of(learner.user)[-1]
     assert (new_sign_in.method, new_sign_in.passkey_id, new_sign_in.device) == ("recovery", passkey.id, "Chrome · Android")
 

@@ -31,6 +31,7 @@ from tests.browser.steps import (
     start_class,
     stored_evidence,
     take_camera_photo,
+    wait_until_connection,
 )
 from tests.conftest import tiny_png
 from tests.evidence import samples
@@ -99,7 +100,7 @@ def test_evidence_from_the_phone_to_a_badge_only_its_holder_can_open(phones, liv
     expect(queued_item(page, "My tiled wall")).to_contain_text("Uploaded")
 
     learner_phone.context.set_offline(True)
-    page.wait_for_function("!navigator.onLine")
+    wait_until_connection(page, online=False)
     take_camera_photo(page, "Tiled corner", "I cut the corner tiles myself.")
     record_voice(page, "How I planned the cuts")
     expect(queued_item(page, "Tiled corner")).to_contain_text("Waiting to upload")
@@ -109,7 +110,7 @@ def test_evidence_from_the_phone_to_a_badge_only_its_holder_can_open(phones, liv
     learner_phone.context.set_offline(False)
     for title in ("My tiled wall", "Tiled corner", "How I planned the cuts"):
         expect(queued_item(page, title)).to_contain_text("Uploaded")
-    page.wait_for_function(f"({QUEUED})().then((count) => count === 0)")
+    assert page.evaluate(QUEUED) == 0  # each left the phone once the server had it
     items = stored_evidence(live_server, amina.user_id)
     assert [item.title for item in items] == ["My tiled wall", "Tiled corner", "How I planned the cuts"]
     assert [item.kind for item in items] == ["photo", "photo", "audio"]
@@ -185,6 +186,7 @@ def test_evidence_from_the_phone_to_a_badge_only_its_holder_can_open(phones, liv
     review.wait_for_url(re.compile(rf"/review/{submission.public_id}$"))
     expect(review.locator("[data-reflection]")).to_have_text(SECOND_REFLECTION)
     review.get_by_role("button", name="Award badge").click()
+    review.get_by_role("button", name="Yes, award the badge").click()  # asked once (test_award_confirmation)
     review.wait_for_url(re.compile(r"/review$"))
     expect(review.get_by_role("status")).to_have_text("Badge awarded to Amina Diallo.")
 
