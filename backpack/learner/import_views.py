@@ -4,24 +4,31 @@ import re
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from backpack.auth.forms import PlainForm
 from backpack.auth.policy import Action, own_imported, require
 from backpack.extensions import db, limiter
 from backpack.learner import bp, importing
-from backpack.learner.badge_reading import MAX_FILE_BYTES, MAX_JSON_BYTES, ImportRefused
+from backpack.learner.badge_reading import MAX_FILE_BYTES, MAX_JSON_BYTES, NOT_A_BADGE, TOO_LARGE, ImportRefused
 from backpack.learner.import_forms import ImportForm
 from backpack.pwa.offline import keep_offline
+from backpack.web.errors import form_expired
 from backpack.web.outbound import MAX_URL_LENGTH
 
 IMPORT_LIMIT = "20 per minute;200 per hour"
 
 
 _SHARED_URL = re.compile(r"https://\S+")
+# The service worker names a share it keeps on the phone with crypto.randomUUID().
+_SHARE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _shared(form: ImportForm) -> bool:
-    """Fill the form from what the phone's "Share" sheet gave (the manifest's GET share_target).
+    """Fill the form from a link or text shared in the address (the manifest's share_target was a GET).
+
+    Phones installed before the share target became a POST keep sending this until their copy of
+    the manifest is renewed; a POST share is kept on the phone by the service worker instead.
 
     Nothing is imported yet: the learner sees what was shared and presses "Add the badge",
     so the POST carries this page's CSRF token as usual.
@@ -42,7 +49,35 @@ def _shared(form: ImportForm) -> bool:
 @require(Action.USE_BACKPACK)
 def new_import():
     form = ImportForm()
-    return render_template("learner/import.html", form=form, shared=_shared(form))
+    return render_template(
+        "learner/import.html", form=form, shared=_shared(form), shared_id=_share_id(),
+        share_refusals={"max_bytes": MAX_FILE_BYTES, "not_a_badge": NOT_A_BADGE, "too_large": TOO_LARGE},
+    )
+
+
+def _share_id() -> str | None:
+    """Return the id of a file share kept by the service worker ("" if malformed: expired), or None."""
+    if "shared" not in request.args:
+        return None
+    shared = request.args["shared"]
+    return shared if _SHARE_ID.fullmatch(shared) else ""
+
+
+@bp.errorhandler(CSRFError)
+def share_without_worker(error: CSRFError):
+    """Answer a share sheet's POST that reached the server: the service worker was not installed yet.
+
+    The phone's share sheet posts to the import page with no CSRF token; once installed, the
+    worker keeps the share on the phone instead (service_worker/sw.js). Nothing is stored here:
+    the page asks the learner to open Backpack once and share again. Every other form of this
+    blueprint whose token failed gets the app's usual answer.
+    """
+    own_fields = {"csrf_token", "badge_file", "pasted"}  # the import form's, never a share's
+    if request.endpoint != "learner.create_import" or own_fields & (set(request.form) | set(request.files)):
+        return form_expired()
+    response = Response(render_template("learner/share_again.html"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _upload(form: ImportForm) -> bytes | None:

@@ -34,6 +34,11 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def form_expired():
+    """Answer a form sent with a missing or stale CSRF token."""
+    return render_error(400, _("This form has expired or was sent twice. Please go back, reload and try again."))
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(Refusal)
     def refused(error: Refusal):
@@ -41,9 +46,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(
-            400, _("This form has expired or was sent twice. Please go back, reload and try again.")
-        )
+        return form_expired()
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -1,6 +1,10 @@
 """“Share → Backpack” on a phone: the manifest's share_target opens the import page with the
-shared link or text filled in; the learner then adds it with the page's own form (and token)."""
+shared file, link or text filled in; the learner then adds it with the page's own form (and token).
+
+A POST share is kept on the phone by the service worker (tests/browser/test_share_target_files.py);
+one that reaches the server (no worker yet) is answered with a page and never imported."""
 import html
+import io
 import json
 import re
 from urllib.parse import urlencode
@@ -8,13 +12,21 @@ from urllib.parse import urlencode
 import pytest
 from flask import url_for
 
+from backpack import ROOT
+from backpack.learner.badge_reading import MAX_FILE_BYTES
 from backpack.models import Role
-from tests.learner.test_import_pages import post
+from tests.learner.imports import baked, elsewhere_award
+from tests.learner.test_import_pages import post, rows
 
 
 @pytest.fixture
 def amina(signed_in):
     return signed_in(Role.LEARNER, "Amina")
+
+
+@pytest.fixture
+def award(app, make_user, make_issuer, make_achievement):
+    return elsewhere_award(make_user, make_issuer, make_achievement)
 
 
 def field_value(page: str, name: str) -> str | None:
@@ -27,15 +39,73 @@ def textarea(page: str, name: str) -> str:
     return html.unescape(found.group(1)).strip() if found else ""
 
 
-def test_the_manifest_shares_links_and_text_to_the_import_page(app, client):
+def test_the_manifest_shares_files_links_and_text_to_the_import_page(app, client):
     response = client.get("/manifest.json")
     manifest = json.loads(response.get_data())
     response.close()
     target = manifest["share_target"]
     with app.test_request_context():
         assert target["action"] == url_for("learner.new_import")
-    assert target["method"] == "GET"
-    assert (target["params"]["url"], target["params"]["text"]) == ("url", "text")
+    assert (target["method"], target["enctype"]) == ("POST", "multipart/form-data")
+    params = target["params"]
+    assert (params["title"], params["url"], params["text"]) == ("title", "url", "text")
+    (files,) = params["files"]
+    assert files["name"] == "badge"
+    for kind in ("image/png", "image/svg+xml", ".svg", "application/json", "application/ld+json", ".json",
+                 "application/vc+jwt", "text/plain", ".jwt"):
+        assert kind in files["accept"], kind
+
+
+def test_the_worker_keeps_no_shared_file_larger_than_the_server_takes():
+    source = (ROOT / "service_worker" / "sw.js").read_text()
+    assert f"const SHARED_FILE_MAX = {MAX_FILE_BYTES // (1024 * 1024)} * 1024 * 1024;" in source
+    assert "const SHARE_ACTION = \"/my/imported/new\";" in source
+
+
+def share_post(client, **fields):
+    """POST what a phone's share sheet sends when no service worker answers it: no CSRF token."""
+    return client.post("/my/imported/new", data=fields, content_type="multipart/form-data")
+
+
+def test_a_share_that_reaches_the_server_asks_to_open_backpack_once_and_stores_nothing(award, amina):
+    png = baked(award)["png"]
+    response = share_post(amina.client, title="My badge", text="", badge=(io.BytesIO(png), "forklift.png"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "Open Backpack once, then share again" in page and "data-import-form" not in page
+    assert rows() == []
+
+
+def test_a_shared_link_that_reaches_the_server_is_not_fetched_either(amina, client):
+    for who in (amina.client, client):  # signed in, and a phone not signed in yet
+        response = share_post(who, url="https://issuer.example/assertions/1.json")
+        assert response.status_code == 200
+        assert "Open Backpack once, then share again" in response.get_data(as_text=True)
+    assert rows() == []
+
+
+def test_the_import_form_with_a_stale_token_still_gets_the_usual_answer(award, amina):
+    png = baked(award)["png"]
+    response = post(amina, "/my/imported/new", csrf_token="stale", badge_file=(io.BytesIO(png), "forklift.png"))
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert rows() == []
+
+
+def test_a_share_kept_on_the_phone_is_named_to_the_page_script(amina):
+    share = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    page = amina.client.get(f"/my/imported/new?shared={share}").get_data(as_text=True)
+    box = re.search(r"<div data-shared-files[^>]*>", page).group(0)
+    assert f'data-shared-id="{share}"' in box and f'data-max-bytes="{MAX_FILE_BYTES}"' in box
+    assert 'data-kind-png="Badge picture (PNG)"' in box and 'data-kind-json="Badge file (JSON)"' in box
+    # The script says which message applies: none is shown before it has looked.
+    assert re.search(r"data-shared-expired hidden", page) and "data-import-shared hidden" in page
+
+
+def test_a_malformed_share_id_says_the_share_has_expired(amina):
+    page = amina.client.get("/my/imported/new?shared=../../etc").get_data(as_text=True)
+    assert re.search(r'role="alert" data-shared-expired>This share has expired\. Share it again\.', page)
+    assert 'data-shared-id=""' in page
 
 
 def test_a_shared_link_is_filled_in(amina):
