@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from backpack.auth.policy import (
     Action,
@@ -19,7 +19,8 @@ from backpack.evidence.serving import KIND_NAMES, send_media
 from backpack.evidence.submission_forms import FeedbackForm, SubmissionForm
 from backpack.evidence.submissions import SubmissionRefused
 from backpack.extensions import db
-from backpack.models import Achievement, Classroom, issuer_members
+from backpack.models import Achievement, Classroom, SubmissionState, issuer_members
+from backpack.models.transactions import met_another
 
 
 def _locale() -> str:
@@ -146,6 +147,19 @@ def review(public_id: str):
     return _review_page(submission_for_review(current_user, public_id))
 
 
+@bp.get("/review/<public_id>/award")
+@require(Action.ISSUE_BADGES)
+def review_award_confirm(public_id: str):
+    """Ask once before awarding: without script, "Award badge" opens this page to confirm on."""
+    submission = submission_for_review(current_user, public_id)
+    if submission.state != SubmissionState.SUBMITTED:
+        flash(_("Someone has already reviewed this. Nothing was changed."), "info")
+        return redirect(url_for("evidence.review", public_id=public_id))
+    return render_template(
+        "evidence/review_award.html", submission=submission, text=submission.achievement.text_in(_locale())
+    )
+
+
 @bp.post("/review/<public_id>/award")
 @require(Action.ISSUE_BADGES)
 def review_award(public_id: str):
@@ -157,9 +171,11 @@ def review_award(public_id: str):
         db.session.rollback()
         flash(refused.message, "info")
         return redirect(url_for("evidence.review", public_id=public_id))
-    except IntegrityError:
+    except DBAPIError as error:
+        if not met_another(error):
+            raise
         db.session.rollback()
-        flash(_("Someone has already reviewed this. Nothing was changed."), "info")
+        flash(submissions.after_conflict(submission), "info")
         return redirect(url_for("evidence.review", public_id=public_id))
     flash(_("Badge awarded to %(name)s.", name=submission.learner.display_name), "success")
     return redirect(url_for("evidence.review_queue"))
@@ -175,13 +191,19 @@ def review_return(public_id: str):
     audio = form.audio.data.stream if form.has_audio else None
     try:
         voice_feedback.return_submission(submission, current_user, form.feedback.data or "", audio)
+        db.session.commit()
     except MediaRefused as refusal:
         form.audio.errors.append(str(refusal.message))
         return _review_page(submission, form, refusal.status)
     except SubmissionRefused as refused:
         flash(refused.message, "info")
         return redirect(url_for("evidence.review", public_id=public_id))
-    db.session.commit()
+    except DBAPIError as error:
+        if not met_another(error):
+            raise
+        db.session.rollback()
+        flash(submissions.after_conflict(submission), "info")
+        return redirect(url_for("evidence.review", public_id=public_id))
     flash(_("Returned to %(name)s with your feedback.", name=submission.learner.display_name), "success")
     return redirect(url_for("evidence.review_queue"))
 

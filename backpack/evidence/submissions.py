@@ -27,6 +27,7 @@ from backpack.models import (
     issuer_members,
 )
 from backpack.models.time import utcnow
+from backpack.models.transactions import take_write_lock
 from backpack.notify import enqueue_for
 from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
@@ -45,6 +46,7 @@ NO_ITEMS = _l("Choose at least one evidence item to send.")
 TOO_MANY = _l("Choose at most %(num)d evidence items.", num=MAX_ITEMS)
 NOT_EDITABLE = _l("This was sent already and is waiting for your teacher.")
 ALREADY_REVIEWED = _l("Someone has already reviewed this. Nothing was changed.")
+CHANGES_MET = _l("Two changes met; nothing was saved. Please try again.")
 
 
 def refusal_for(learner: User, achievement: Achievement):
@@ -144,7 +146,11 @@ def _record(submission: Submission, action: str, actor: User, text: str, items=(
 
 
 def _take(submission: Submission, to: SubmissionState, teacher: User) -> None:
-    """Move a submitted submission on, once: a second reviewer or tap is refused."""
+    """Move a submitted submission on, once: a second reviewer or tap is refused.
+
+    The review's unit of work writes from here to the commit, so it takes the write lock first.
+    """
+    take_write_lock()
     now = utcnow()
     result = db.session.execute(
         db.update(Submission)
@@ -156,6 +162,16 @@ def _take(submission: Submission, to: SubmissionState, teacher: User) -> None:
         db.session.rollback()
         raise SubmissionRefused(ALREADY_REVIEWED, status=409)
     db.session.refresh(submission)
+
+
+def after_conflict(submission: Submission):
+    """Say truthfully why a review that met another change was rolled back: read the submission again.
+
+    "Already reviewed" only if someone really did review it meanwhile; otherwise the other
+    change was something else (an award of the same badge, a status index), and trying again works.
+    """
+    db.session.refresh(submission)
+    return CHANGES_MET if submission.state == SubmissionState.SUBMITTED else ALREADY_REVIEWED
 
 
 def return_with_feedback(submission: Submission, teacher: User, feedback: str, *, voice: dict | None = None) -> None:

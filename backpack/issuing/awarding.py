@@ -3,10 +3,11 @@
 A class is awarded as one batch (DESIGN.md section 6: signing and storing <= 2 ms per
 credential, no write lock held > 100 ms): a few queries for the whole class, the issuer's
 key unsealed once, every credential signed in memory, then one multi-row INSERT, so the
-write lock is held only from that INSERT to the caller's commit. Awards to more than
-award_jobs.BATCH learners run as a job, one such batch per transaction (award_jobs.py).
-Status indexes are drawn under the list's row lock (status.allocate_many), so awards at the
-same moment never meet on an index.
+write lock is held only from just before that INSERT to the caller's commit. Awards to more
+than award_jobs.BATCH learners run as a job, one such batch per transaction (award_jobs.py).
+Status indexes are drawn under the list's row lock on PostgreSQL, and checked again under the
+write lock on SQLite (status.allocate_many, status.confirm), so awards at the same moment
+never meet on an index.
 """
 import json
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from backpack.issuing import issuers, status
 from backpack.models import Achievement, Award, ClaimCode, PushSubscription, StackRequirement, User
 from backpack.models.issuer import new_public_id
 from backpack.models.time import utcnow
+from backpack.models.transactions import take_write_lock
 from backpack.notify import enqueue_for
 from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
@@ -166,10 +168,11 @@ def _issue(
     valid_until = issued_at + timedelta(days=achievement.validity_days) if achievement.validity_days else None
     reachable = _with_devices(fresh)
     rows = []
-    # Nothing is written until the one INSERT below (reads may not flush early), so the write
-    # lock is held only from it to the caller's commit.
+    # Nothing is written before the write lock is taken below (reads may not flush early), so
+    # it is held only from there to the caller's commit, and no signing happens under it.
     with db.session.no_autoflush:
-        for learner, (status_list, index, entry) in zip(fresh, status.allocate_many(issuer, len(fresh)), strict=True):
+        reserved = status.allocate_many(issuer, len(fresh))
+        for learner, (status_list, index, entry) in zip(fresh, reserved, strict=True):
             row = {
                 "public_id": new_public_id(),
                 "achievement_id": achievement.id,
@@ -190,6 +193,12 @@ def _issue(
             if learner.id in reachable:
                 # The notice needs only the award's public id and badge; it is the row about to be stored.
                 enqueue_for(learner, "badge-awarded", award=_unsaved(row, achievement))
+    take_write_lock()
+    for position, (_status_list, index, entry) in status.confirm(reserved).items():
+        # Another award stored this index after it was drawn: sign this one again with a free one.
+        row = rows[position]
+        row["status_index"] = index
+        row["credential_json"] = signer.credential(row, fresh[position], entry, tuple(evidence))
     # Multi-row INSERTs (the ORM's bulk path) instead of a unit-of-work flush per object; the
     # rows come back in any order, so they are put back in the learners' order by public id.
     stored = {award.public_id: award for award in db.session.scalars(db.insert(Award).returning(Award), rows)}

@@ -20,6 +20,7 @@ from backpack.issuing.issuers import signing_key
 from backpack.models import Award, Issuer, StatusList, User
 from backpack.models.issuer import new_public_id
 from backpack.models.time import utcnow
+from backpack.models.transactions import take_write_lock
 from backpack.notify import enqueue_for
 from backpack.notify.worker import periodic
 from backpack.web.origin import public_url
@@ -56,9 +57,10 @@ def list_url(status_list: StatusList) -> str:
 def _open_list(issuer: Issuer) -> StatusList:
     """Return the issuer's list with room, locked until the commit (a new one if all are full).
 
-    The row lock (FOR UPDATE on PostgreSQL; SQLite serialises writers anyway) makes awards of
-    one issuer at the same moment draw their indexes one after the other, each seeing the
-    indexes the one before committed, so two awards never get the same index.
+    On PostgreSQL the row lock (FOR UPDATE) makes awards of one issuer at the same moment draw
+    their indexes one after the other, each seeing the indexes the one before committed. SQLite
+    has no row locks and the award signs before it takes the write lock, so there `confirm`
+    checks the indexes again under that lock: either way two awards never get the same index.
     """
     current = db.session.scalar(
         db.select(StatusList)
@@ -108,20 +110,52 @@ def allocate_many(issuer: Issuer, count: int) -> list[tuple[StatusList, int, dic
     return reserved
 
 
-def _free_indexes(status_list: StatusList, count: int) -> list[int]:
-    """Draw count distinct random indexes, in the order drawn, that no award of the list uses yet."""
+def _free_indexes(status_list: StatusList, count: int, avoid: frozenset[int] = frozenset()) -> list[int]:
+    """Draw count distinct random indexes, in the order drawn, that no award of the list uses yet.
+
+    avoid: indexes this unit of work holds already, not stored yet.
+    """
     chosen: dict[int, None] = {}
     while len(chosen) < count:
         candidates = [secrets.randbelow(status_list.length) for _ in range(count - len(chosen))]
-        taken = set(
-            db.session.scalars(
-                db.select(Award.status_index).where(
-                    Award.status_list_id == status_list.id, Award.status_index.in_(candidates)
-                )
-            )
-        )
+        taken = _taken(status_list, candidates) | avoid
         chosen.update((index, None) for index in candidates if index not in taken)
     return list(chosen)[:count]
+
+
+def _taken(status_list: StatusList, indexes: list[int]) -> set[int]:
+    """Return which of these indexes an award of the list uses."""
+    return set(
+        db.session.scalars(
+            db.select(Award.status_index).where(Award.status_list_id == status_list.id, Award.status_index.in_(indexes))
+        )
+    )
+
+
+def confirm(reserved: list[tuple[StatusList, int, dict]]) -> dict[int, tuple[StatusList, int, dict]]:
+    """Swap each reserved index that an award committed meanwhile for a free one; return {position: new}.
+
+    Call it holding the write lock (models.transactions.take_write_lock), after signing: on
+    SQLite the indexes were drawn without the lock, so that signing never holds it, and
+    another award may have stored one of them since (rare: each is drawn from at least 65,536
+    free ones). Only the swapped ones need signing again. On PostgreSQL the list's row lock
+    kept them, so none is.
+    """
+    swapped: dict[int, tuple[StatusList, int, dict]] = {}
+    by_list: dict[int, list[int]] = {}
+    for position, (status_list, _index, _entry) in enumerate(reserved):
+        by_list.setdefault(status_list.id, []).append(position)
+    for positions in by_list.values():
+        status_list = reserved[positions[0]][0]
+        mine = [reserved[position][1] for position in positions]
+        taken = _taken(status_list, mine)
+        held = frozenset(mine)
+        for position in positions:
+            if reserved[position][1] in taken:
+                (index,) = _free_indexes(status_list, 1, avoid=held)
+                held |= {index}
+                swapped[position] = (status_list, index, build_status_entry(list_url=list_url(status_list), index=index))
+    return swapped
 
 
 def sign_copy(status_list: StatusList, now: datetime) -> tuple[dict, datetime]:
@@ -229,9 +263,11 @@ def locked(status_list_id: int) -> StatusList:
 def revoke(award: Award, reason: str, *, by: User | None) -> None:
     """Revoke an award with a reason: its bit flips and the list is re-signed at once.
 
-    The award's row is written first (on SQLite this takes the write lock before anything is
-    read), then the list is read under its row lock, so the bits changed are the latest.
+    The write lock is taken first (SQLite: BEGIN IMMEDIATE, which waits for it instead of
+    failing), the award's row is written, then the list is read under its row lock, so the
+    bits changed are the latest.
     """
+    take_write_lock()
     done = db.session.execute(
         db.update(Award)
         .where(Award.id == award.id, Award.revoked_at.is_(None))

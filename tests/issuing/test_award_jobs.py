@@ -75,9 +75,10 @@ class WriteLocks:
 
     def statement(self, conn, cursor, text, parameters, context, executemany):
         words = text.lstrip().upper()
-        # A row lock (SELECT ... FOR UPDATE, PostgreSQL only) is held to the commit like a write.
+        # A row lock (SELECT ... FOR UPDATE, PostgreSQL only) is held to the commit like a write,
+        # and so is SQLite's write lock from BEGIN IMMEDIATE (models/transactions.py).
         if "window" not in conn.info and (
-            words.startswith(("INSERT", "UPDATE", "DELETE")) or words.rstrip().endswith("FOR UPDATE")
+            words.startswith(("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")) or words.rstrip().endswith("FOR UPDATE")
         ):
             conn.info["window"] = {"awards": 0, "signed": 0}
             self.open.append(conn.info["window"])

@@ -20,6 +20,7 @@ from backpack.models import Award, ClaimCode, Evidence, Role, User
 from tests.evidence import samples
 from tests.evidence.test_upload import _same_session
 from tests.issuing import test_award_jobs as award_job_tests
+from tests.issuing import test_concurrent_writes as concurrent_write_tests
 from tests.notify import test_push_crash as push_crash_tests
 from tests.support import schema
 from tests.support.servers import create_database
@@ -34,6 +35,8 @@ def app(pg_app):
 # The kill -9 tests of big awards and push delivery, again on PostgreSQL (their fixtures with them).
 badge_of = award_job_tests.badge_of
 deployment = push_crash_tests.deployment
+busy_badge = concurrent_write_tests.busy_badge
+crowded_list = concurrent_write_tests.crowded_list
 
 
 @pytest.fixture
@@ -45,6 +48,14 @@ def test_a_worker_killed_mid_award_batch_leaves_nothing_half_written(app, badge_
     award_job_tests.test_a_worker_killed_mid_batch_leaves_nothing_half_written_and_the_job_is_taken_over(
         app, badge_of, tmp_path
     )
+
+
+def test_awards_and_revocations_on_one_list_at_once_all_succeed(app, busy_badge):
+    concurrent_write_tests.test_awards_and_revocations_on_one_list_at_once_all_succeed(app, busy_badge)
+
+
+def test_awards_and_revocations_through_the_routes_at_once_all_succeed(app, busy_badge, enrol):
+    concurrent_write_tests.test_awards_and_revocations_through_the_routes_at_once_all_succeed(app, busy_badge, enrol)
 
 
 def test_an_app_killed_after_the_award_commit_still_notifies(deployment):
