@@ -16,8 +16,8 @@ CLASSROOM = "ESL Level 2 (demo)"
 LEARNERS = [
     ("Amina Yusuf", "ar"),
     ("Carlos Mendoza", "es"),
-    ("Nguyễn Thị Lan", "en"),
-    ("李伟 (Li Wei)", "en"),
+    ("Nguyễn Thị Lan", "vi"),
+    ("李伟 (Li Wei)", "zh_Hans"),
     ("Fatima Al-Sayed", "ar"),
 ]
 
@@ -42,6 +42,62 @@ BADGES = [
 ]
 STACK = ("ESL Level 2 complete", "trophy", "Completed every ESL Level 2 skill.",
          "Earn the three ESL Level 2 badges.")
+# The badges are written in English; every other language the app offers has a translation:
+# {English name: {language: (name, description, criteria)}}.
+TRANSLATIONS = {
+    "Everyday conversation": {
+        "es": ("Conversación diaria", "Habla de la vida diaria en inglés sencillo.",
+               "Mantén una conversación de cinco minutos con tu maestra sobre tu semana."),
+        "zh_Hans": ("日常对话", "能用简单的英语谈论日常生活。", "和老师用五分钟谈谈你这一周的生活。"),
+        "vi": ("Giao tiếp hằng ngày", "Nói về cuộc sống hằng ngày bằng tiếng Anh đơn giản.",
+               "Nói chuyện năm phút với giáo viên về tuần của bạn."),
+        "ar": ("محادثة يومية", "يتحدث عن الحياة اليومية بلغة إنجليزية بسيطة.",
+               "أجرِ محادثة مدتها خمس دقائق مع معلمتك عن أسبوعك."),
+        "ht": ("Konvèsasyon chak jou", "Pale sou lavi chak jou nan yon angle senp.",
+               "Fè yon konvèsasyon senk minit ak pwofesè w la sou semèn ou."),
+    },
+    "Reading forms": {
+        "es": ("Leer formularios", "Lee y llena formularios de la vida diaria.",
+               "Llena bien un formulario de registro de una clínica y una solicitud de empleo."),
+        "zh_Hans": ("阅读表格", "能读懂并填写日常表格。", "正确填写一份诊所登记表和一份工作申请表。"),
+        "vi": ("Đọc biểu mẫu", "Đọc và điền các biểu mẫu thường ngày.",
+               "Điền đúng một phiếu đăng ký khám bệnh và một đơn xin việc."),
+        "ar": ("قراءة الاستمارات", "يقرأ الاستمارات اليومية ويملؤها.",
+               "املأ استمارة تسجيل في عيادة وطلب عمل بشكل صحيح."),
+        "ht": ("Li fòmilè", "Li epi ranpli fòmilè chak jou.",
+               "Ranpli yon fòmilè enskripsyon nan klinik ak yon aplikasyon pou travay san erè."),
+    },
+    "Writing a short e-mail": {
+        "es": ("Escribir un correo corto", "Escribe un correo electrónico corto y amable.",
+               "Escribe un correo al dueño de tu vivienda sobre una reparación, con saludo, petición y despedida."),
+        "zh_Hans": ("写一封简短的电子邮件", "能写一封简短、礼貌的电子邮件。",
+                    "给房东写一封关于维修的电子邮件，要有问候、请求和结尾。"),
+        "vi": ("Viết email ngắn", "Viết một email ngắn và lịch sự.",
+               "Viết email cho chủ nhà về việc sửa chữa, có lời chào, lời đề nghị và lời kết."),
+        "ar": ("كتابة بريد إلكتروني قصير", "يكتب بريدًا إلكترونيًا قصيرًا ومهذبًا.",
+               "اكتب بريدًا إلكترونيًا إلى المالك عن إصلاح، فيه تحية وطلب وختام."),
+        "ht": ("Ekri yon ti imèl", "Ekri yon imèl kout ki janti.",
+               "Ekri mèt kay la yon imèl sou yon reparasyon, avèk bonjou, demann nan ak yon salitasyon pou fini."),
+    },
+    "ESL Level 2 complete": {
+        "es": ("Nivel 2 de inglés completo", "Completó todas las habilidades del nivel 2 de inglés.",
+               "Gana las tres insignias del nivel 2 de inglés."),
+        "zh_Hans": ("英语二级完成", "已完成英语二级的全部技能。", "获得英语二级的三枚徽章。"),
+        "vi": ("Hoàn thành tiếng Anh cấp độ 2", "Đã hoàn thành mọi kỹ năng tiếng Anh cấp độ 2.",
+               "Đạt được ba huy hiệu tiếng Anh cấp độ 2."),
+        "ar": ("إتمام المستوى الثاني من الإنجليزية", "أتمّ كل مهارات المستوى الثاني من الإنجليزية.",
+               "احصل على شارات المستوى الثاني الثلاث."),
+        "ht": ("Nivo 2 angle fini", "Fin aprann tout konpetans nivo 2 angle yo.",
+               "Genyen twa badj nivo 2 angle yo."),
+    },
+}
+
+
+def _translations(name: str) -> dict:
+    return {
+        language: dict(zip(("name", "description", "criteria"), words, strict=True))
+        for language, words in TRANSLATIONS.get(name, {}).items()
+    }
 
 
 def _badge(issuer, teacher, name, icon, description, criteria, alignment=None) -> Achievement:
@@ -59,8 +115,13 @@ def _badge(issuer, teacher, name, icon, description, criteria, alignment=None) -
             image_png=badge_image.design_badge(icon, colours[len(name) % len(colours)], "ESL 2"),
             alignments=[alignment] if alignment else [],
             tags=["ESL", "A2"],
+            translations=_translations(name),
+            language="en",
         )
         db.session.flush()
+    elif not badge.translations:
+        # A demo loaded before the badges had translations gets them now.
+        achievements.set_translations(badge, _translations(name))
     return badge
 
 

@@ -133,6 +133,15 @@ def _alignment(alignment: Alignment) -> dict:
     )
 
 
+def language_tag(code: str | None) -> str | None:
+    """Spell a locale code as the BCP 47 tag OB 3.0's LanguageCode wants: zh_Hans -> zh-Hans.
+
+    The credential names one language, the original's: OB 3.0 has no place for translated
+    words inside an Achievement (only `related` links to separate language editions).
+    """
+    return code.replace("_", "-") if code else None
+
+
 def _achievement(achievement: Achievement) -> dict:
     """Return the OB Achievement object."""
     return _compact(
@@ -145,7 +154,7 @@ def _achievement(achievement: Achievement) -> dict:
             "image": _image(achievement.image, achievement.image_caption),
             "alignment": [_alignment(item) for item in achievement.alignments],
             "tag": list(achievement.tags),
-            "inLanguage": achievement.language,
+            "inLanguage": language_tag(achievement.language),
         }
     )
 

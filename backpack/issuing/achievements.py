@@ -56,6 +56,11 @@ def achievements_of(user: User) -> list[Achievement]:
     )
 
 
+def set_translations(achievement: Achievement, translations: dict) -> None:
+    """Replace the badge's translations ({language: {name, description, criteria}}); the original stays."""
+    achievement.translations = {code: dict(texts) for code, texts in translations.items()}
+
+
 def _requires(achievement: Achievement, target: Achievement, seen: set[int]) -> bool:
     # Compared by identity: badges not yet flushed have no id.
     if achievement is target:

@@ -1,4 +1,6 @@
 """Forms for issuers, badges, awards, claim codes and revocation."""
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,6 +20,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from backpack.issuing.badge_designer import COLOURS, ICONS
+from backpack.models.achievement import language_tag
 
 MAX_TEXT = 4000
 
@@ -50,6 +55,62 @@ class TranslationForm(Form):
     criteria = TextAreaField(_l("How to earn it"), validators=[Optional(), Length(max=MAX_TEXT)])
 
 
+class TranslationsForm(Form):
+    """One TranslationForm per language the app offers, except the badge's own (by default the teacher's).
+
+    The fields come from the LANGUAGES setting, so a language added there is offered here too.
+    """
+
+    def __init__(self, *args, own_language: str | None = None, **kwargs):
+        self.own_language = own_language or str(get_locale())
+        # Languages the teacher's learners read; the view fills it in (badge_making.reader_languages).
+        self.wanted: set[str] = set()
+        # WTForms builds a form from _unbound_fields; set per instance, as the languages are settings.
+        self._unbound_fields = [
+            (code, FormField(TranslationForm, label=name))
+            for code, name in current_app.config["LANGUAGES"].items()
+            if code != self.own_language
+        ]
+        super().__init__(*args, **kwargs)
+
+    def blocks(self, existing: dict | None = None) -> list[dict]:
+        """Return a block per language, those the learners read with no translation yet first (shown open).
+
+        Each block says its BCP 47 tag and direction, so the teacher types in the right script and direction.
+        """
+        rtl = current_app.config["RTL_LANGUAGES"]
+        saved = existing or {}
+        blocks = []
+        for sub in self:
+            code = sub.short_name
+            words = {key: (value or "").strip() for key, value in sub.data.items()}
+            typed = any(words.values())
+            has_text = bool(saved.get(code)) or typed
+            needed = code in self.wanted and not has_text
+            blocks.append({
+                "code": code,
+                "field": sub,
+                "lang": language_tag(code),
+                "dir": "rtl" if code in rtl else "ltr",
+                "needed": needed,
+                # Words typed but not saved yet (the form came back with an error) stay in sight.
+                "open": needed or bool(sub.errors) or (typed and words != _saved_words(saved.get(code))),
+                "has_text": has_text,
+            })
+        return sorted(blocks, key=lambda block: not block["needed"])
+
+
+def _saved_words(texts: dict | None) -> dict:
+    """Return stored translation words as the form's data reads them."""
+    return {key: (texts or {}).get(key) or "" for key in ("name", "description", "criteria")}
+
+
+class BadgeTranslationsForm(FlaskForm):
+    """The translations of a badge that already exists (its original words and credentials stay as issued)."""
+
+    translations = FormField(TranslationsForm)
+
+
 VALIDITY_CHOICES = [
     SelectChoice(0, _l("Never expires")),
     SelectChoice(183, _l("6 months")),
@@ -78,8 +139,7 @@ class AchievementForm(FlaskForm):
     tags = StringField(_l("Tags, separated by commas"), validators=[Optional(), Length(max=300)])
     validity_days = SelectField(_l("Expires"), coerce=int, choices=VALIDITY_CHOICES, default=0)
     required = CheckboxList(_l("Earned automatically when the learner holds all of these"), coerce=int)
-    translation_es = FormField(TranslationForm, label="Español")
-    translation_ar = FormField(TranslationForm, label="العربية")
+    translations = FormField(TranslationsForm)
 
 
 class AwardForm(FlaskForm):
@@ -112,3 +172,12 @@ class ClaimForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the learner and employers will see it)"), validators=[InputRequired(), Length(max=500)])
+
+
+class DesignChoicesForm(Form):
+    """The designer's choices for a preview, read from the query string: a GET that stores nothing."""
+
+    icon = SelectField(choices=list(ICONS), validators=[InputRequired()])
+    colour = SelectField(choices=list(COLOURS), validators=[InputRequired()])
+    # Longer than a badge allows, so the designer's own "too long" message is the one shown.
+    label = StringField(validators=[Optional(), Length(max=200)])

@@ -1,8 +1,9 @@
 """Turn the badge form into an achievement: image designed or uploaded, skills, translations."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from backpack.issuing import badge_image
+from backpack.issuing import badge_image, badge_preview
 from backpack.issuing.badge_image import BadgeImageError
 
 IMAGE_ERRORS = {
@@ -39,8 +40,9 @@ def read_logo(upload) -> bytes | None:
     return badge_image.normalise_upload(upload.read())
 
 
-def prepare_achievement_form(form, issuers, badges):
-    """Fill the form's choices: the teacher's issuers, icons, colours, badges to stack."""
+def prepare_achievement_form(form, issuers, badges, learners=()):
+    """Fill the form's choices: the teacher's issuers, icons, colours, badges to stack, the learners' languages."""
+    form.translations.form.wanted = reader_languages(learners)
     form.issuer.choices = [SelectChoice(issuer.id, issuer.name) for issuer in issuers]
     form.design_icon.choices = [SelectChoice(key, name) for key, name in badge_image.ICONS.items()]
     form.design_colour.choices = [
@@ -60,9 +62,7 @@ def _image(form) -> bytes:
         if not upload or not getattr(upload, "filename", ""):
             raise BadgeImageError("missing")
         return badge_image.normalise_upload(upload.read())
-    return badge_image.design_badge(
-        form.design_icon.data, form.design_colour.data, (form.design_label.data or "").strip()
-    )
+    return badge_preview.designed_image(form.design_icon.data, form.design_colour.data, form.design_label.data or "")
 
 
 def _alignments(form) -> list[dict]:
@@ -74,14 +74,24 @@ def _alignments(form) -> list[dict]:
     return rows
 
 
-def _translations(form) -> dict:
-    found = {}
-    for language in ("es", "ar"):
-        data = getattr(form, f"translation_{language}").data
-        texts = {key: (value or "").strip() for key, value in data.items() if key != "csrf_token"}
+def translations_from(form, existing: dict | None = None) -> dict:
+    """Return the badge's translations as the teacher left them in the TranslationsForm.
+
+    An empty field means "show the original", so it is not stored; a language with no text at all
+    is dropped. Languages the form does not show (the badge's own, one no longer offered) are kept.
+    """
+    found = {code: texts for code, texts in (existing or {}).items() if code not in form.form}
+    for sub in form:
+        texts = {key: (value or "").strip() for key, value in sub.data.items()}
         if any(texts.values()):
-            found[language] = {key: value for key, value in texts.items() if value}
+            found[sub.short_name] = {key: value for key, value in texts.items() if value}
     return found
+
+
+def reader_languages(learners) -> set[str]:
+    """Return the languages the learners chose to read the app in."""
+    offered = current_app.config["LANGUAGES"]
+    return {learner.preferred_language for learner in learners if learner.preferred_language in offered}
 
 
 def achievement_fields(form, badges, language: str) -> dict:
@@ -95,7 +105,7 @@ def achievement_fields(form, badges, language: str) -> dict:
         "alignments": _alignments(form),
         "tags": [tag.strip() for tag in (form.tags.data or "").split(",") if tag.strip()][:20],
         "validity_days": form.validity_days.data or None,
-        "translations": _translations(form),
+        "translations": translations_from(form.translations),
         "language": language,
         "required": [badge for badge in badges if badge.id in chosen],
     }

@@ -1,5 +1,5 @@
 """Teachers' badge pages: issuers, badges, awarding, claim codes, revocation."""
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,12 +17,14 @@ from backpack.auth.policy import (
     learners_of,
     require,
 )
-from backpack.extensions import db
-from backpack.issuing import achievements, award_jobs, awarding, bp, claims, issuers, status
+from backpack.extensions import db, limiter
+from backpack.issuing import achievements, award_jobs, awarding, badge_preview, bp, claims, issuers, status
 from backpack.issuing.badge_forms import (
     AchievementForm,
     AwardForm,
+    BadgeTranslationsForm,
     ClaimCodeForm,
+    DesignChoicesForm,
     IssuerForm,
     RevokeForm,
 )
@@ -32,10 +34,17 @@ from backpack.issuing.badge_making import (
     image_error_message,
     prepare_achievement_form,
     read_logo,
+    reader_languages,
+    translations_from,
 )
 from backpack.models import Award
 from backpack.roster import classrooms
 from backpack.web.origin import public_url
+
+# A teacher flicking through colours and icons asks for a few pictures a second at most;
+# counted per teacher, as a school's teachers may share one address.
+PREVIEW_LIMIT = "120 per minute"
+PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.get("/badges")
@@ -80,7 +89,7 @@ def new_badge():
     if not mine:
         return redirect(url_for("issuing.new_issuer"))
     available = achievements.achievements_of(current_user)
-    form = prepare_achievement_form(AchievementForm(), mine, available)
+    form = prepare_achievement_form(AchievementForm(), mine, available, learners_of(current_user))
     if form.validate_on_submit():
         try:
             fields = achievement_fields(form, available, str(get_locale()))
@@ -98,7 +107,27 @@ def new_badge():
             flash(_("Badge created. You can award it now."), "success")
             return redirect(url_for("issuing.badge", achievement_id=badge.id))
     status_code = 400 if request.method == "POST" else 200
-    return render_template("issuing/badge_form.html", form=form), status_code
+    return render_template(
+        "issuing/badge_form.html", form=form, icon_pictures=badge_preview.icon_pictures()
+    ), status_code
+
+
+@bp.get("/badges/design/preview.png")
+@require(Action.ISSUE_BADGES)
+@limiter.limit(PREVIEW_LIMIT, key_func=lambda: f"designer:{current_user.get_id()}")
+def design_preview():
+    """Draw the teacher's current design choices exactly as the badge would be stored; stores nothing."""
+    choices = DesignChoicesForm(request.args)
+    if not choices.validate():
+        return _("Choose an icon and a colour."), 400, PLAIN_TEXT
+    try:
+        png = badge_preview.designed_image(choices.icon.data, choices.colour.data, choices.label.data or "")
+    except BadgeImageError as error:
+        return image_error_message(error), 422, PLAIN_TEXT
+    response = current_app.response_class(png, mimetype="image/png")
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 def _award_form() -> AwardForm:
@@ -269,3 +298,22 @@ def revoke_award(award_id: int):
         abort(409)
     status_code = 400 if request.method == "POST" else 200
     return render_template("issuing/revoke.html", award=found, form=form), status_code
+
+
+@bp.route("/badges/<int:achievement_id>/translations", methods=["GET", "POST"])
+@require(Action.ISSUE_BADGES)
+def badge_translations(achievement_id: int):
+    """Add or change a badge's translations; credentials already issued keep the words they were signed with."""
+    found = achievement_for(current_user, achievement_id)
+    existing = dict(found.translations or {})
+    form = BadgeTranslationsForm(translations={"own_language": found.language, **existing})
+    form.translations.form.wanted = reader_languages(learners_of(current_user))
+    if form.validate_on_submit():
+        achievements.set_translations(found, translations_from(form.translations, existing))
+        db.session.commit()
+        flash(_("Translations saved. Learners see them at once."), "success")
+        return redirect(url_for("issuing.badge", achievement_id=found.id))
+    status_code = 400 if request.method == "POST" else 200
+    return render_template(
+        "issuing/badge_translations.html", badge=found, form=form, existing=existing
+    ), status_code

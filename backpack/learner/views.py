@@ -26,7 +26,7 @@ def badge(public_id: str):
     return render_template(
         "learner/badge.html",
         award=award,
-        text=award.achievement.text_in(_locale()),
+        text=award.achievement.shown_in(_locale()),
         state=badges.state(award),
         result=verdict(award),
         sent_evidence=badges.sent_evidence(award),
@@ -78,7 +78,12 @@ def claim():
 @require(Action.USE_BACKPACK)
 def claim_from_link(code: str):
     """The page a claim QR code opens: confirm, so a link alone never awards anything."""
-    return render_template("learner/claim.html", form=ClaimForm(code=claims.normalise(code)))
+    try:
+        offered = claims.find(code).achievement
+    except claims.ClaimError:
+        # Said when the learner confirms, with the reason, like a typed code.
+        offered = None
+    return render_template("learner/claim.html", form=ClaimForm(code=claims.normalise(code)), offered=offered)
 
 
 @bp.post("/claim")

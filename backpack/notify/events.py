@@ -5,6 +5,7 @@ language of the teacher whose click caused it), so the worker only encrypts and 
 Other features add their events with @event("kind") and call enqueue_for.
 """
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from backpack.auth import recovery
+from backpack import i18n
+from backpack.auth import invites, recovery
 from backpack.extensions import db
+from backpack.i18n.tags import language_tag
 from backpack.models import Award, Outbox, Passkey, PushSubscription, User
 from backpack.notify.push import MAX_PAYLOAD_BYTES
 
@@ -56,7 +59,30 @@ def path_for(endpoint: str, **values) -> str:
 
 
 def _badge_name(award: Award, language: str) -> str:
-    return award.achievement.text_in(language)["name"]
+    return badge_name(award.achievement, language)
+
+
+def badge_name(achievement, language: str) -> str:
+    """Return the badge's name for a reader of the language: the teacher's translation, else the original.
+
+    A name written in the other direction than the sentence around it (an English name in an Arabic
+    title) is wrapped in Unicode isolates (FSI…PDI), as <bdi> does on a page, so punctuation and
+    numbers at its edges stay in place.
+    """
+    name = achievement.text_in(language)["name"]
+    rtl_sentence = language in current_app.config["RTL_LANGUAGES"]
+    return name if _is_rtl(name) == rtl_sentence else f"\u2068{name}\u2069"
+
+
+def _is_rtl(text: str) -> bool:
+    """Say whether the text's first strong character is right-to-left (Unicode's 'first strong' rule)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 @event("badge-awarded")
@@ -88,7 +114,7 @@ def badge_revoked(award: Award, language: str) -> Notice:
 def evidence_submitted(submission, recipient: User, language: str) -> Notice:
     # One per teacher and per round: a resubmission is news again.
     return Notice(
-        title=_("Evidence to review: %(name)s", name=submission.achievement.text_in(language)["name"]),
+        title=_("Evidence to review: %(name)s", name=badge_name(submission.achievement, language)),
         body=_("%(learner)s sent evidence for this badge.", learner=submission.learner.display_name),
         url=path_for("evidence.review", public_id=submission.public_id),
         tag=f"submission-{submission.public_id}",
@@ -100,7 +126,7 @@ def evidence_submitted(submission, recipient: User, language: str) -> Notice:
 @event("submission-returned")
 def submission_returned(submission, language: str) -> Notice:
     return Notice(
-        title=_("Your teacher replied: %(name)s", name=submission.achievement.text_in(language)["name"]),
+        title=_("Your teacher replied: %(name)s", name=badge_name(submission.achievement, language)),
         body=submission.feedback or _returned_without_text(submission),
         url=path_for("evidence.submit", badge_id=submission.achievement.public_id),
         tag=f"submission-{submission.public_id}",
@@ -183,10 +209,11 @@ def recovery_disowned(report: recovery.Disowned, recipient: User, language: str)
 
 
 def language_of(user: User) -> str:
-    """Return the language the person reads, or the default when theirs is not offered."""
-    languages = current_app.config["LANGUAGES"]
-    if user.preferred_language in languages:
-        return user.preferred_language
+    """Return the language the person reads (else their invite's), or the default when neither is offered."""
+    for code in (user.preferred_language, invites.usual_language(user)):
+        found = i18n.offered(code)
+        if found is not None:
+            return found
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -239,7 +266,7 @@ def enqueue_for(user: User, kind: str, *, subscription: PushSubscription | None 
         "body": notice.body,
         "url": notice.url,
         "tag": notice.tag,
-        "lang": language,
+        "lang": language_tag(language),
         "dir": "rtl" if language in current_app.config["RTL_LANGUAGES"] else "ltr",
     }
     if notice.icon:

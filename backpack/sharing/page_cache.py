@@ -37,7 +37,8 @@ def _award_parts(award: Award, locale: str, *, learner: bool = True) -> tuple:
         award.issued_at,
         award.valid_until,
         achievement.public_id,
-        achievement.text_in(locale),
+        # The words in the reader's language, the original and which is which (the page shows all three).
+        achievement.shown_in(locale),
         achievement.alignments,
         issuer.name,
         issuer.url,

@@ -83,7 +83,7 @@ def _render_badge(link, token: str, evidence: list) -> str:
         "sharing/public.html",
         link=link,
         award=award,
-        text=award.achievement.text_in(str(get_locale())),
+        text=award.achievement.shown_in(str(get_locale())),
         result=verdict(award),
         url=url,
         json_url=json_url,
@@ -105,7 +105,7 @@ def _collection_page(link, token: str) -> Response:
         for item in items:
             if item.award is not None:
                 award = item.award
-                entries.append({"award": award, "text": award.achievement.text_in(locale), "result": verdict(award)})
+                entries.append({"award": award, "text": award.achievement.shown_in(locale), "result": verdict(award)})
             else:
                 entries.append({"award": None, "evidence": item.evidence})
         return render_template(

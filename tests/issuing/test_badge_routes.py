@@ -35,7 +35,7 @@ def create_issuer_and_badge(teacher, **badge_fields):
         "alignments-0-code": "A2",
         "tags": "ESL, speaking",
         "validity_days": "730",
-        "translation_es-name": "Conversación diaria",
+        "translations-es-name": "Conversación diaria",
     }
     data.update(badge_fields)
     return teacher.client.post("/badges/new", data=data, content_type="multipart/form-data")

@@ -102,7 +102,7 @@ def test_an_expiry_shows_at_once_when_its_time_comes(opened, monkeypatch):
 def test_what_the_page_shows_besides_the_credential_shows_at_once(opened):
     _learner, _teacher, award, path, employer, _html = opened
     stored = db.session.get(Award, award.id)
-    stored.achievement.translations = {"en": {"name": "Safe welding, level 2"}}
+    stored.achievement.name = "Safe welding, level 2"
     db.session.get(User, stored.learner_id).display_name = "Amina Y. Hassan"
     db.session.commit()
     html = employer.get(path).get_data(as_text=True)
