@@ -98,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
     from backpack.roster import views as roster_views
     from backpack.sharing import public_views as sharing_public_views
     from backpack.sharing import views as sharing_views
+    from backpack.wallet import protocol_views as wallet_protocol_views
+    from backpack.wallet import views as wallet_views
     from backpack.web import health
 
     modules = (
@@ -122,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
         health,
         api_views,
         api_consent_views,
+        wallet_views,
+        wallet_protocol_views,
     )
     for bp in dict.fromkeys(module.bp for module in modules):
         app.register_blueprint(bp)

@@ -9,14 +9,24 @@ const SHELL_CACHE = `${PREFIX}static-${VERSION}`;
 const PAGES_CACHE = `${PREFIX}pages`;
 const KEEP_HEADER = "X-Backpack-Offline";
 const MAX_KEPT = 300;
+// Share → Backpack: the phone's share sheet posts files here (manifest.json's share_target).
+// What it gave waits in this cache for the import page (static/js/shared_files.js), a day at most.
+const SHARE_ACTION = "/my/imported/new";
+const SHARED_CACHE = `${PREFIX}shared`;
+const SHARED_KEY = "/shared-with-backpack/";
+const SHARE_KEPT_MS = 24 * 60 * 60 * 1000;
+// The server's cap on a badge file (backpack/learner/badge_reading.py MAX_FILE_BYTES; a test
+// checks they agree): a larger file is not kept, only its name, so the page can say why.
+const SHARED_FILE_MAX = 2 * 1024 * 1024;
 // Posting to these ends or starts a session: what was kept belongs to someone else now.
 // Filled in when served, from the routes the app marks (backpack/pwa/offline.py changes_session).
 const SESSION_CHANGES = [];
 const SESSION_CHANGE_PATTERNS = SESSION_CHANGES.map((pattern) => new RegExp(pattern));
 // Static files live under a versioned path (a hash of them all): the shell of this version.
 const STATIC = `/static/${VERSION}`;
+const OFFLINE = "/offline";
 const SHELL = [
-  "/offline",
+  OFFLINE,
   `${STATIC}/css/core.css`,
   `${STATIC}/css/signed-in.css`,
   `${STATIC}/js/app.js`,
@@ -24,6 +34,9 @@ const SHELL = [
   `${STATIC}/js/passkey.js`,
   `${STATIC}/js/read_aloud.js`,
   `${STATIC}/js/badge_form.js`,
+  `${STATIC}/js/badge_preview.js`,
+  `${STATIC}/js/form_steps.js`,
+  `${STATIC}/js/confirm_step.js`,
   `${STATIC}/js/push.js`,
   `${STATIC}/js/evidence_queue.js`,
   `${STATIC}/js/photo_resize.js`,
@@ -32,6 +45,7 @@ const SHELL = [
   `${STATIC}/js/voice_message.js`,
   `${STATIC}/js/dictation.js`,
   `${STATIC}/js/award_progress.js`,
+  `${STATIC}/js/shared_files.js`,
   `${STATIC}/icons/icons.svg`,
   `${STATIC}/icons/icon-192.png`,
   "/manifest.json",
@@ -51,15 +65,49 @@ self.addEventListener("activate", (event) => {
       const names = await caches.keys();
       await Promise.all(
         names
-          .filter((name) => name.startsWith(PREFIX) && name !== SHELL_CACHE && name !== PAGES_CACHE)
+          .filter((name) => name.startsWith(PREFIX) && ![SHELL_CACHE, PAGES_CACHE, SHARED_CACHE].includes(name))
           .map((name) => caches.delete(name)),
       );
+      await forgetOldShares();
       await self.clients.claim();
     })(),
   );
 });
 
 const forgetPages = () => caches.delete(PAGES_CACHE);
+
+// A share never opened (the learner went elsewhere) is not kept for ever.
+async function forgetOldShares() {
+  const cache = await caches.open(SHARED_CACHE);
+  for (const key of await cache.keys()) {
+    const kept = await cache.match(key);
+    if (!(Date.now() - Number(kept?.headers.get("X-Shared-At")) < SHARE_KEPT_MS)) await cache.delete(key);
+  }
+}
+
+// The share sheet's POST has no CSRF token, so the server would refuse it: keep what was shared
+// on the phone and open the import page, whose own form (with its token) adds the badge once
+// the learner taps "Add the badge". That form posts here too, with its token: sent on untouched.
+async function receiveShare(request) {
+  const form = await request.clone().formData().catch(() => null);
+  if (!form || form.has("csrf_token")) return fetch(request);
+  const file = form.getAll("badge").find((item) => item instanceof File && (item.name || item.size));
+  const id = crypto.randomUUID();
+  const at = String(Date.now());
+  const field = (name) => (typeof form.get(name) === "string" ? form.get(name) : "");
+  const details = { title: field("title"), text: field("text"), url: field("url"), file: null };
+  const cache = await caches.open(SHARED_CACHE);
+  if (file) {
+    details.file = { name: file.name, type: file.type, size: file.size };
+    if (file.size <= SHARED_FILE_MAX) {
+      const headers = { "Content-Type": file.type || "application/octet-stream", "X-Shared-At": at };
+      await cache.put(`${SHARED_KEY}${id}/file`, new Response(file, { headers }));
+    }
+  }
+  const headers = { "Content-Type": "application/json", "X-Shared-At": at };
+  await cache.put(`${SHARED_KEY}${id}`, new Response(JSON.stringify(details), { headers }));
+  return Response.redirect(`${SHARE_ACTION}?shared=${id}`, 303);
+}
 
 // Keep a copy of a response the server marked as the learner's to read offline. The copy is
 // taken at once, before the page starts reading the response.
@@ -79,11 +127,37 @@ async function shownAsKept(response) {
   return new Response(html, { status: response.status, headers: response.headers });
 }
 
+// The offline page is kept in the learner's language: every page names its language
+// (Content-Language), and when that changes the worker keeps /offline/<language> as the
+// offline page. One copy per language is kept, so changing back needs no connection.
+// Kept pages in the old language are forgotten; the backpack keeps them again in the new one.
+async function followLanguage(response) {
+  const language = response.headers.get("Content-Language");
+  if (!response.ok || !language) return;
+  const cache = await caches.open(SHELL_CACHE);
+  if ((await cache.match(OFFLINE))?.headers.get("Content-Language") === language) return;
+  const path = `${OFFLINE}/${encodeURIComponent(language)}`;
+  const page = (await cache.match(path)) || (await fetch(path).catch(() => null));
+  if (!page?.ok || page.headers.get("Content-Language") !== language) return;
+  await cache.put(path, page.clone());
+  await cache.put(OFFLINE, page);
+  await forgetOtherLanguages(language);
+}
+
+async function forgetOtherLanguages(language) {
+  const kept = await caches.open(PAGES_CACHE);
+  for (const request of await kept.keys()) {
+    const spoken = (await kept.match(request))?.headers.get("Content-Language");
+    if (spoken && spoken !== language) await kept.delete(request);
+  }
+}
+
 // Online: the page itself (kept when marked). Offline: the kept copy, else the offline page.
 async function pageOrKeptCopy(event) {
   const url = new URL(event.request.url);
   try {
     const response = await fetch(event.request);
+    event.waitUntil(followLanguage(response));
     // Sent to sign in: the session is over, so nothing kept may be shown any more.
     if (response.redirected && new URL(response.url).pathname === "/signin") event.waitUntil(forgetPages());
     else event.waitUntil(keep(url, response));
@@ -91,7 +165,7 @@ async function pageOrKeptCopy(event) {
   } catch {
     const kept = await keptCopy(url);
     if (kept) return shownAsKept(kept);
-    return (await caches.match("/offline")) || Response.error();
+    return (await caches.match(OFFLINE)) || Response.error();
   }
 }
 
@@ -118,14 +192,16 @@ async function shellFirst(request) {
 
 // The backpack asks for its badge pages and pictures to be kept, so every badge opens offline,
 // not only those opened before. Same-origin paths only, and only what the server marks; what is
-// kept already is not fetched again (opening a page online refreshes its copy).
-async function keepAll(paths) {
+// kept already, in the asking page's language, is not fetched again (opening a page online
+// refreshes its copy).
+async function keepAll(paths, language) {
   const cache = await caches.open(PAGES_CACHE);
   let kept = 0;
   for (const path of paths.slice(0, MAX_KEPT)) {
     const url = new URL(path, self.location.origin);
     if (url.origin !== self.location.origin) continue;
-    if (await cache.match(url.pathname)) {
+    const spoken = (await cache.match(url.pathname))?.headers.get("Content-Language");
+    if (spoken !== undefined && (spoken === null || spoken === language)) {
       kept += 1;
       continue;
     }
@@ -142,7 +218,7 @@ self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
   if (event.data?.type === "keep-offline" && Array.isArray(event.data.paths)) {
     event.waitUntil(
-      keepAll(event.data.paths).then((kept) => event.source?.postMessage({ type: "kept-offline", kept })),
+      keepAll(event.data.paths, event.data.language).then((kept) => event.source?.postMessage({ type: "kept-offline", kept })),
     );
   }
 });
@@ -152,6 +228,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
+    if (request.method === "POST" && request.mode === "navigate" && url.pathname === SHARE_ACTION) {
+      event.respondWith(receiveShare(request));
+      return;
+    }
     if (request.method === "POST" && SESSION_CHANGE_PATTERNS.some((pattern) => pattern.test(url.pathname))) {
       event.waitUntil(forgetPages());
     }

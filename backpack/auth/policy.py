@@ -34,6 +34,7 @@ from backpack.models import (
     SubmissionEvent,
     SubmissionState,
     User,
+    WalletOffer,
     issuer_members,
     submission_evidence,
 )
@@ -204,6 +205,11 @@ def claim_code_for(user: User, claim_id: int) -> ClaimCode:
 def own_award(user: User, public_id: str) -> Award:
     """Return one of the learner's own awards, or 404."""
     return _or_404(_by_public_id(Award, public_id), lambda award: award.learner_id == user.id)
+
+
+def own_wallet_offer(user: User, public_id: str) -> WalletOffer:
+    """Return one of the learner's own wallet offers, or 404."""
+    return _or_404(_by_public_id(WalletOffer, public_id), lambda offer: offer.learner_id == user.id)
 
 
 def own_imported(user: User, public_id: str) -> ImportedCredential:

@@ -18,6 +18,7 @@ from backpack.models.submission import (
     submission_evidence,
 )
 from backpack.models.user import AddedVia, Passkey, Role, User
+from backpack.models.wallet import WalletCopy, WalletOffer, WalletProtocol
 
 __all__ = [
     "Achievement",
@@ -57,5 +58,8 @@ __all__ = [
     "SubmissionState",
     "submission_evidence",
     "User",
+    "WalletCopy",
+    "WalletOffer",
+    "WalletProtocol",
     "WebAuthnChallenge",
 ]

@@ -39,7 +39,7 @@ function wireOffline(root) {
     if (event.data?.type === "kept-offline") root.documentElement.dataset.keptOffline = String(event.data.kept);
   });
   navigator.serviceWorker.ready.then((registration) =>
-    registration.active?.postMessage({ type: "keep-offline", paths: [...paths] }),
+    registration.active?.postMessage({ type: "keep-offline", paths: [...paths], language: root.documentElement.lang }),
   );
 }
 
@@ -52,11 +52,15 @@ const FEATURES = [
   ["[data-passkey]", () => import("./passkey.js"), "wirePasskeys"],
   ["[data-read-aloud-button]", () => import("./read_aloud.js"), "wireReadAloud"],
   ["[data-badge-form]", () => import("./badge_form.js"), "wireBadgeForm"],
+  ["[data-badge-preview]", () => import("./badge_preview.js"), "wireBadgePreview"],
+  ["form[data-steps]", () => import("./form_steps.js"), "wireFormSteps"],
+  ["[data-confirm]", () => import("./confirm_step.js"), "wireConfirmSteps"],
   ["[data-push]", () => import("./push.js"), "wirePush"],
   ["form[data-capture]", () => import("./capture.js"), "wireCapture"],
   ["form[data-voice-message]", () => import("./voice_message.js"), "wireVoiceMessage"],
   ["[data-dictate]", () => import("./dictation.js"), "wireDictation"],
   ["[data-award-progress]", () => import("./award_progress.js"), "wireAwardProgress"],
+  ["[data-shared-files]", () => import("./shared_files.js"), "wireSharedFiles"],
 ];
 
 const wiring = FEATURES.filter(([selector]) => document.querySelector(selector)).map(([, load, wire]) =>

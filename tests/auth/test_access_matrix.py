@@ -21,6 +21,7 @@ from backpack.learner import badges, collections, importing
 from backpack.models import Evidence, Passkey, PushSubscription, Role, SignIn
 from backpack.pwa import shell
 from backpack.sharing import links
+from backpack.wallet import offers as wallet_offers
 from tests.conftest import Actor, csrf_from, new_client, tiny_png
 from tests.evidence import samples
 from tests.support.push_service import fake_subscription
@@ -71,6 +72,8 @@ ROUTES = [
     ("issuing.new_badge", "GET", "/badges/new", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.design_preview", "GET", "/badges/design/preview.png?icon=star&colour=blue&label=B1", {}, only({TEACHER: 200, OTHER_TEACHER: 200}, 403)),
     ("issuing.badge", "GET", "/badges/{badge}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.badge_translations", "GET", "/badges/{badge}/translations", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
+    ("issuing.badge_translations", "POST", "/badges/{badge}/translations", {"translations-es-name": "Soldadura"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.award_badge", "POST", "/badges/{badge}/awards", {"learners": "{learner}"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.open_claim_code", "POST", "/badges/{badge}/claim-codes", {"minutes": "10", "max_uses": "5"}, only({TEACHER: 302, OTHER_TEACHER: 404}, 403)),
     ("issuing.claim_code", "GET", "/claim-codes/{claim}", {}, only({TEACHER: 200, OTHER_TEACHER: 404}, 403)),
@@ -159,6 +162,7 @@ ROUTES = [
     ("pwa.manifest", "GET", "/manifest.json", {}, everyone(200)),
     ("pwa.service_worker", "GET", "/sw.js", {}, everyone(200)),
     ("pwa.offline", "GET", "/offline", {}, everyone(200)),
+    ("pwa.offline_in", "GET", "/offline/zh-Hans", {}, everyone(200)),
     ("static", "GET", f"/static/{shell.version()}/css/app.css", {}, everyone(200)),
     ("static_plain", "GET", "/static/icons/icon-192.png", {}, everyone(200)),
     ("signed_in_css", "GET", f"/static/{shell.version()}/css/signed-in.css", {}, everyone(200)),
@@ -182,6 +186,19 @@ ROUTES = [
     ("api.authorize", "POST", "/ims/ob/v3p0/oauth/authorize?{authorize_query}", {"decision": "deny"}, only({LEARNER: 302}, 403)),
     ("api.platforms", "GET", "/account/platforms", {}, only({LEARNER: 200}, 403)),
     ("api.disconnect", "POST", "/account/platforms/{connection}/disconnect", {}, only({LEARNER: 302}, 403)),
+    ("wallet.add", "GET", "/my/badges/{award_public}/wallet", {}, only({LEARNER: 200}, 403)),
+    ("wallet.add", "POST", "/my/badges/{award_public}/wallet", {}, only({LEARNER: 302}, 403)),
+    ("wallet.offer", "GET", "/my/wallet-offers/{wallet_offer}", {}, only({LEARNER: 200}, 403)),
+    ("wallet.copies_list", "GET", "/account/wallets", {}, only({LEARNER: 200}, 403)),
+    # What wallets call: public, the secret is in the URL, the code or the bearer token.
+    ("wallet.issuer_metadata", "GET", "/.well-known/openid-credential-issuer", {}, everyone(200)),
+    ("wallet.authorization_server_metadata", "GET", "/.well-known/oauth-authorization-server", {}, everyone(200)),
+    ("wallet.interaction", "GET", "/wallet/i/{wallet_token}", {}, everyone(200)),
+    ("wallet.credential_offer", "GET", "/wallet/offers/{wallet_token}", {}, everyone(200)),
+    ("wallet.token", "POST", "/wallet/token", {}, everyone(400)),
+    ("wallet.nonce", "POST", "/wallet/nonce", {}, everyone(200)),
+    ("wallet.credential", "POST", "/wallet/credential", {}, everyone(401)),
+    ("wallet.exchange_step", "POST", "/wallet/exchanges/{wallet_token}", {}, everyone(400)),
 ]
 # The JSON ceremony endpoints have their own tests (test_passkey_ceremonies, test_bad_input).
 CEREMONY_ENDPOINTS = {"auth.register_options", "auth.register_verify", "auth.signin_options", "auth.signin_verify"}
@@ -242,7 +259,15 @@ def world(app, make_user, make_classroom, enrol, make_issuer, make_achievement):
     ids.update(_submission_ids(learner, issuer, teacher, make_achievement))
     ids.update(_voice_feedback_ids(learner, issuer, teacher, make_achievement))
     ids.update(_api_ids(learner))
+    ids.update(_wallet_ids(learner, award))
     return actors, ids
+
+
+def _wallet_ids(learner, award):
+    """An offer of the learner's badge to a wallet, not yet redeemed."""
+    offer, token = wallet_offers.create(award, learner)
+    db.session.commit()
+    return {"wallet_offer": offer.public_id, "wallet_token": token}
 
 
 def _api_ids(learner):
