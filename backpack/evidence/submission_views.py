@@ -172,13 +172,18 @@ def review_award(public_id: str):
         flash(refused.message, "info")
         return redirect(url_for("evidence.review", public_id=public_id))
     except DBAPIError as error:
-        if not met_another(error):
-            raise
-        db.session.rollback()
-        flash(submissions.after_conflict(submission), "info")
-        return redirect(url_for("evidence.review", public_id=public_id))
+        return _after_conflict(error, submission)
     flash(_("Badge awarded to %(name)s.", name=submission.learner.display_name), "success")
     return redirect(url_for("evidence.review_queue"))
+
+
+def _after_conflict(error: DBAPIError, submission):
+    """Say truthfully what a write that met another one means (re-read after the rollback); other faults go on."""
+    if not met_another(error):
+        raise error
+    db.session.rollback()
+    flash(submissions.after_conflict(submission), "info")
+    return redirect(url_for("evidence.review", public_id=submission.public_id))
 
 
 @bp.post("/review/<public_id>/return")
@@ -199,11 +204,7 @@ def review_return(public_id: str):
         flash(refused.message, "info")
         return redirect(url_for("evidence.review", public_id=public_id))
     except DBAPIError as error:
-        if not met_another(error):
-            raise
-        db.session.rollback()
-        flash(submissions.after_conflict(submission), "info")
-        return redirect(url_for("evidence.review", public_id=public_id))
+        return _after_conflict(error, submission)
     flash(_("Returned to %(name)s with your feedback.", name=submission.learner.display_name), "success")
     return redirect(url_for("evidence.review_queue"))
 

@@ -2,9 +2,11 @@
 
 The catalogues are named as Babel names locales (zh_Hans); HTML, HTTP and the Web Push
 `lang` want BCP 47 (zh-Hans). A browser says zh-CN or ar-EG, never our codes exactly.
-Nothing here needs Flask, so the rules are tested directly.
+Also the direction a piece of text starts in (for isolating a name in a sentence or on a
+badge). Nothing here needs Flask, so the rules are tested directly.
 """
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # A well-formed tag or code: a 2-8 letter language, then subtags; "_" is read as "-".
@@ -64,3 +66,14 @@ def best_match(accepted: Iterable[tuple[str, float]], offered: Iterable[str]) ->
             if found is not None:
                 return found
     return None
+
+
+def starts_right_to_left(text: str) -> bool:
+    """Say whether the text's first strong character is right-to-left (Unicode's "first strong" rule)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False

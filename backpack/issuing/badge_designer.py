@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
 
+from backpack.i18n.tags import starts_right_to_left
+
 SIZE = 512
 LABEL_MAX = 24
 _SCALE = 4
@@ -332,7 +334,7 @@ def _runs(label):
             texts.append(ch)
             keys.append(key)
     runs = list(zip(texts, keys, strict=True))
-    return runs[::-1] if _starts_right_to_left(label) else runs
+    return runs[::-1] if starts_right_to_left(label) else runs
 
 
 def _font_key(ch, current):
@@ -344,16 +346,6 @@ def _font_key(ch, current):
     if current and category[0] in "ZPNSMC" and ch in charsets[current]:
         return current
     return next((key for key in _FONT_FILES if ch in charsets[key]), None)
-
-
-def _starts_right_to_left(label):
-    for ch in label:
-        direction = unicodedata.bidirectional(ch)
-        if direction in ("R", "AL"):
-            return True
-        if direction == "L":
-            return False
-    return False
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,6 @@ language of the teacher whose click caused it), so the worker only encrypts and 
 Other features add their events with @event("kind") and call enqueue_for.
 """
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from flask_babel import gettext as _
 from backpack import i18n
 from backpack.auth import invites, recovery
 from backpack.extensions import db
-from backpack.i18n.tags import language_tag
+from backpack.i18n.tags import language_tag, starts_right_to_left
 from backpack.models import Award, Outbox, Passkey, PushSubscription, User
 from backpack.notify.push import MAX_PAYLOAD_BYTES
 
@@ -71,18 +70,7 @@ def badge_name(achievement, language: str) -> str:
     """
     name = achievement.text_in(language)["name"]
     rtl_sentence = language in current_app.config["RTL_LANGUAGES"]
-    return name if _is_rtl(name) == rtl_sentence else f"\u2068{name}\u2069"
-
-
-def _is_rtl(text: str) -> bool:
-    """Say whether the text's first strong character is right-to-left (Unicode's 'first strong' rule)."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
+    return name if starts_right_to_left(name) == rtl_sentence else f"\u2068{name}\u2069"
 
 
 @event("badge-awarded")

@@ -1,7 +1,7 @@
 """Language tags as browsers send them, matched to the languages offered (no Flask needed)."""
 import pytest
 
-from backpack.i18n.tags import best_match, language_tag, match
+from backpack.i18n.tags import best_match, language_tag, match, starts_right_to_left
 
 OFFERED = ["en", "es", "zh_Hans", "vi", "ar", "ht"]
 
@@ -57,3 +57,11 @@ def test_the_browsers_list_is_read_best_first_skipping_what_is_not_offered():
     assert best_match([("vi", 0.0), ("es", 0.4)], OFFERED) == "es"  # q=0 means "not this one"
     assert best_match([("fr", 1.0), ("de", 0.5)], OFFERED) is None
     assert best_match([], OFFERED) is None
+
+
+@pytest.mark.parametrize(
+    "text, rtl",
+    [("لحام آمن", True), ("Safe welding", False), ("123 שלום", True), ("2024 — B1", False), ("", False), ("Level 2: לחם", False)],
+)
+def test_the_direction_a_text_starts_in_is_that_of_its_first_strong_letter(text, rtl):
+    assert starts_right_to_left(text) is rtl
