@@ -18,7 +18,7 @@ LEARNERS = [
     ("Carlos Mendoza", "es"),
     ("Nguyễn Thị Lan", "vi"),
     ("李伟 (Li Wei)", "zh_Hans"),
-    ("Fatima Al-Sayed", "ar"),
+    ("Wideline Pierre", "ht"),
 ]
 
 
