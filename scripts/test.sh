@@ -43,4 +43,5 @@ done
 .venv/bin/ruff check --quiet backpack tests
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
-exec .venv/bin/python -m pytest "$@"
+# The slowest tests are listed at the end, to keep the whole run well under 15 minutes on 2 cores.
+exec .venv/bin/python -m pytest --durations=20 "$@"
