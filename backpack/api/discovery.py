@@ -34,6 +34,8 @@ def _errors(*codes: int) -> dict:
 def _paths() -> dict:
     credential = {"application/json": {"schema": {"$ref": "#/components/schemas/AchievementCredential"}}}
     profile = {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}}
+    # A VC-JWT goes as text/plain: a compact JWS (OB 3.0 §6.2.2).
+    compact_jws = {"text/plain": {"schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"}}}
     paging = [
         {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
         {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
@@ -58,10 +60,13 @@ def _paths() -> dict:
                 "operationId": "upsertCredential",
                 "tags": ["OpenBadgeCredentials"],
                 "security": _secured(scopes.CREDENTIAL_UPSERT),
-                "requestBody": {"required": True, "content": {**credential, "application/vc+ld+json": credential["application/json"]}},
+                "requestBody": {
+                    "required": True,
+                    "content": {**credential, "application/vc+ld+json": credential["application/json"], **compact_jws},
+                },
                 "responses": {
-                    "200": {"description": "The credential replaced the one with the same id.", "content": credential},
-                    "201": {"description": "The credential was added.", "content": credential},
+                    "200": {"description": "The credential replaced the one with the same id.", "content": {**credential, **compact_jws}},
+                    "201": {"description": "The credential was added.", "content": {**credential, **compact_jws}},
                     **_errors(400, 401, 403, 405, 413, 415, 500),
                 },
             },

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from backpack.credentials import baking
+from backpack.credentials import baking, vc_jwt
 from backpack.extensions import db
 from backpack.learner import importing
 from backpack.learner.badge_reading import MAX_JSON_BYTES, ImportRefused, parse_json, read_badge
@@ -24,6 +24,8 @@ PROFILE_CONTEXT = ["https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 MAX_PROFILE_BYTES = 16 * 1024
 NAME_LENGTH = 120
 JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
+# A VC-JWT (compact JWS) is sent and answered as text/plain (OB 3.0 §6.2.2).
+JWS_TYPE = "text/plain"
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -67,6 +69,15 @@ def _credential_id(text: str) -> str | None:
     return found if isinstance(found, str) else None
 
 
+def _jws_credential_id(token: str) -> str | None:
+    """The id of the credential a VC-JWT carries (read, not trusted: it only finds the copy to replace)."""
+    try:
+        found = vc_jwt.decode(token).credential.get("id")
+    except vc_jwt.JwtFormatError:
+        return None
+    return found if isinstance(found, str) else None
+
+
 def _award_held(award: Award) -> Held:
     return Held(_credential_id(award.credential_json), award.issued_at, (award.issued_at, 0, award.id), text=award.credential_json)
 
@@ -92,7 +103,7 @@ def _imported_held(imported: ImportedCredential) -> Held | None:
     issued = imported.issued_at or imported.created_at
     order = (issued, 1, imported.id)
     if _JWS.match(text):
-        return Held(None, issued, order, jws=text)
+        return Held(_jws_credential_id(text), issued, order, jws=text)
     credential_id = _credential_id(text)
     if credential_id is None and not text.startswith("{"):
         return None
@@ -186,17 +197,22 @@ def _same_id(rows, credential_id: str) -> list[ImportedCredential]:
     return [row for row in rows if (held := _imported_held(row)) is not None and held.credential_id == credential_id]
 
 
-def upsert(owner: User, body: bytes) -> Upserted:
+def upsert(owner: User, body: bytes, *, compact_jws: bool = False) -> Upserted:
     """Add a credential a platform sent, or replace the one with the same id (caller commits).
 
+    body is the credential as JSON, or with compact_jws a VC-JWT (text/plain, OB 3.0 §6.2.2).
     It is checked and kept like any imported badge: one that fails its checks is still kept
     and shown as not genuine. One of the learner's own awards is never replaced.
     """
     try:
-        document = parse_json(body)
+        document = None if compact_jws else parse_json(body)
         badge = read_badge(body, _no_fetch)
     except ImportRefused as refused:
         raise ApiRefused(refused.status, str(refused.message)) from None
+    if compact_jws:
+        if badge.source != "jwt":
+            raise ApiRefused(400, "A text/plain body must be one compact JWS (a VC-JWT); send JSON as application/json.")
+        document = badge.document
     if badge.format != "ob3":
         raise ApiRefused(400, "Only Open Badges 3.0 credentials (OpenBadgeCredential or AchievementCredential) can be added.")
     credential_id = document.get("id")

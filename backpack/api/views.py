@@ -90,18 +90,15 @@ def credentials(connection):
 @require_scope(scopes.CREDENTIAL_UPSERT)
 def upsert_credential(connection):
     kind = request.mimetype
-    if kind == "text/plain":
-        return imsx.error(415, "VC-JWT credentials (a compact JWS as text/plain) cannot be added here yet: "
-                               "send a credential with an embedded proof as application/json.", major="unsupported")
-    if kind not in resources.JSON_TYPES:
-        return imsx.error(415, "Send the credential as application/json or application/vc+ld+json.")
+    if kind not in (*resources.JSON_TYPES, resources.JWS_TYPE):
+        return imsx.error(415, "Send the credential as application/json, or a VC-JWT as text/plain.")
     request.max_content_length = resources.MAX_CREDENTIAL_BYTES
     try:
         body = request.get_data()
     except RequestEntityTooLarge:
         return imsx.error(413, f"The credential is larger than {resources.MAX_CREDENTIAL_BYTES // 1024} KB.")
     try:
-        outcome = resources.upsert(connection.user, body)
+        outcome = resources.upsert(connection.user, body, compact_jws=kind == resources.JWS_TYPE)
         db.session.commit()
     except ApiRefused as refusal:
         return _refused(refusal)

@@ -26,6 +26,7 @@ from tests.api.platform import (
     registration,
 )
 from tests.conftest import build_app, csrf_from, with_tables
+from tests.credentials import jose_tokens
 from tests.learner.imports import elsewhere_award, tampered
 
 
@@ -255,18 +256,17 @@ def test_a_changed_credential_with_the_same_id_replaces_the_old_one(app, learner
         (b'{"type": ["VerifiableCredential"], "name": "Not a badge"}', "application/json", 400, "invalid_data"),
         (b"[1, 2, 3]", "application/json", 400, "invalid_data"),
         (b'{"pad": "' + b"x" * (600 * 1024) + b'"}', "application/json", 413, "invalid_data"),
-        (b"eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.c2ln", "text/plain", 415, "invalid_data"),
+        (b"eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.c2ln", "text/plain", 400, "invalid_data"),
+        (b'{"type": ["VerifiableCredential"]}', "text/plain", 400, "invalid_data"),
         (b"<credential/>", "application/xml", 415, "invalid_data"),
     ],
-    ids=["malformed", "duplicate-keys", "not-a-badge", "not-an-object", "oversized", "vc-jwt", "xml"],
+    ids=["malformed", "duplicate-keys", "not-a-badge", "not-an-object", "oversized", "jwt-without-a-badge", "json-as-jwt", "xml"],
 )
 def test_bad_bodies_get_a_clear_imsx_error_and_nothing_is_stored(app, platform, body, content_type, status, minor):
     answer = platform.post(f"{API}/credentials", data=body, headers={"Content-Type": content_type})
     assert answer.status_code == status
     info = answer.json()
     assert imsx_minor(answer) == minor and info["imsx_severity"] == "error" and info["imsx_description"]
-    if content_type == "text/plain":
-        assert info["imsx_codeMajor"] == "unsupported" and "VC-JWT" in info["imsx_description"]
     assert db.session.scalar(db.select(ImportedCredential)) is None
 
 
@@ -287,3 +287,49 @@ def test_bad_paging_and_profiles_are_refused(app, platform):
         answer = platform.put(f"{API}/profile", json=body)
         assert answer.status_code == 400 and imsx_minor(answer) == "invalid_data", body
     assert platform.get(f"{API}/profile").json()["name"] == "Amina"
+
+
+def vc_jwt_of(award, issuer_key: dict, **changes) -> bytes:
+    """The award's credential as another platform would send it: a VC-JWT (OB 3.0 §8) signed by npm jose."""
+    did = jose_tokens.did_key(issuer_key["publicJwk"])
+    document = {key: value for key, value in json.loads(award.credential_json).items() if key not in ("proof", "credentialStatus")}
+    document["issuer"] = {**document["issuer"], "id": did}
+    document.update(changes)
+    claims = {"iss": did, "jti": document["id"], "sub": document["credentialSubject"].get("id"), "vc": document,
+              "nbf": int(award.issued_at.timestamp())}
+    return jose_tokens.sign(issuer_key["privateJwk"], {"alg": "EdDSA", "kid": f"{did}#{did[8:]}"}, claims).encode()
+
+
+def test_a_vc_jwt_sent_as_text_plain_is_added_genuine_listed_as_a_jws_and_replaced_by_id(
+    app, learner, platform, make_user, make_issuer, make_achievement
+):
+    [key] = jose_tokens.generate("EdDSA")
+    award = elsewhere_award(make_user, make_issuer, make_achievement)
+    token = vc_jwt_of(award, key)
+
+    added = platform.post(f"{API}/credentials", data=token, headers={"Content-Type": "text/plain"})
+    assert added.status_code == 201 and added.content == token and added.headers["Content-Type"].startswith("text/plain")
+    kept = db.session.scalar(db.select(ImportedCredential))
+    assert kept.status == "valid" and kept.format == "ob3"
+    public_id = kept.public_id
+    listed = platform.get(f"{API}/credentials").json()
+    assert listed == {"credential": [], "compactJwsString": [token.decode()]}
+
+    again = platform.post(f"{API}/credentials", data=token, headers={"Content-Type": "text/plain"})
+    assert again.status_code == 200
+    renamed = vc_jwt_of(award, key, name="Forklift safety, renewed")
+    replaced = platform.post(f"{API}/credentials", data=renamed, headers={"Content-Type": "text/plain"})
+    assert replaced.status_code == 200
+    db.session.expire_all()
+    [row] = db.session.scalars(db.select(ImportedCredential)).all()
+    assert row.raw == renamed and row.public_id == public_id
+
+
+def test_a_vc_jwt_signed_by_someone_else_is_kept_as_not_genuine(app, platform, make_user, make_issuer, make_achievement):
+    issuer_key, stranger = jose_tokens.generate("EdDSA", "EdDSA")
+    token = vc_jwt_of(elsewhere_award(make_user, make_issuer, make_achievement), issuer_key)
+    header, payload, _signature = token.split(b".")
+    forged = b".".join([header, payload, vc_jwt_of(elsewhere_award(make_user, make_issuer, make_achievement), stranger).split(b".")[2]])
+    answer = platform.post(f"{API}/credentials", data=forged, headers={"Content-Type": "text/plain"})
+    assert answer.status_code == 201
+    assert db.session.scalar(db.select(ImportedCredential)).status == "invalid"
