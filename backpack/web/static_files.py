@@ -6,10 +6,14 @@ forever, and a repeat visit asks for none of it. Relative module imports inside
 `/static/<version>/js/` stay inside that version. The manifest's icons, and pages kept
 from before a deploy, name the plain `/static/<file>`, served with a short cache.
 """
+import hashlib
+import io
+import mimetypes
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, send_from_directory
+from flask import Flask, Response, abort, current_app, request, send_file
+from werkzeug.security import safe_join
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 PLAIN_MAX_AGE = 3600
@@ -40,7 +44,21 @@ def init_app(app: Flask) -> None:
         return response
 
     def plain_static(filename: str):
-        return send_from_directory(app.static_folder, filename, max_age=PLAIN_MAX_AGE)
+        """Serve from memory: these few small files (icons the manifest names) are fetched and
+        dropped mid-transfer by browsers installing the app, and an open file left behind by
+        a dropped response would wait for the garbage collector."""
+        path = safe_join(app.static_folder, filename)
+        if path is None or not Path(path).is_file():
+            abort(404)
+        body = Path(path).read_bytes()
+        return send_file(
+            io.BytesIO(body),
+            mimetype=mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            etag=hashlib.sha256(body).hexdigest()[:32],
+            last_modified=Path(path).stat().st_mtime,
+            max_age=PLAIN_MAX_AGE,
+            conditional=True,
+        )
 
     app.add_url_rule("/static/<path:filename>", endpoint="static_plain", view_func=plain_static)
     app.add_url_rule(f"{app.static_url_path}/css/signed-in.css", endpoint="signed_in_css", view_func=signed_in_stylesheet)
