@@ -45,9 +45,7 @@ def new_teacher_invite(teacher_id: int):
     form = InviteLanguageForm()
     if not form.validate_on_submit():
         abort(400)
-    language = i18n.offered(form.language.data) or invites.usual_language(teacher) or str(get_locale())
-    token = invites.issue(teacher, created_by=current_user, language=language)
-    invites.remember_for_display(teacher, token)
+    invites.issue_again(teacher, by=current_user, chosen_language=form.language.data)
     db.session.commit()
     return redirect(url_for("admin.teacher_invite", teacher_id=teacher.id))
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 import qrcode
 import qrcode.image.svg
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from backpack import i18n
 from backpack.auth import recovery, sessions
 from backpack.extensions import db
 from backpack.models import Invite, InvitePurpose, User
@@ -167,6 +169,15 @@ def remember_for_display(user: User, token: str) -> None:
     shown.pop(str(user.id), None)
     shown[str(user.id)] = token
     sessions.keep_session_secrets({**kept, SHOWN_KEY: dict(list(shown.items())[-10:])})
+
+
+def issue_again(user: User, *, by: User, chosen_language: str | None) -> str:
+    """Make a new link for the person, kept for their card, opening in the language chosen for it,
+    else the one they read, else the maker's (the caller commits)."""
+    language = i18n.offered(chosen_language) or usual_language(user) or str(get_locale())
+    token = issue(user, created_by=by, language=language)
+    remember_for_display(user, token)
+    return token
 
 
 def displayable(user: User) -> str | None:

@@ -96,9 +96,7 @@ def new_learner_invite(learner_id: int):
     form = InviteLanguageForm()
     if not form.validate_on_submit():
         abort(400)
-    language = i18n.offered(form.language.data) or invites.usual_language(found) or str(get_locale())
-    token = invites.issue(found, created_by=current_user, language=language)
-    invites.remember_for_display(found, token)
+    invites.issue_again(found, by=current_user, chosen_language=form.language.data)
     db.session.commit()
     return redirect(url_for("roster.learner_invite", learner_id=found.id))
 
