@@ -10,6 +10,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 
 from backpack import create_app
@@ -93,6 +94,10 @@ def test_issued_credentials_pass_both_verifiers_and_the_schemas(live_app, monkey
     assert {c["id"]: credential_errors(c) for c in issued} == {c["id"]: [] for c in issued}
     assert {c["id"]: profile_errors(c["issuer"]) for c in issued} == {c["id"]: [] for c in issued}
     assert proof_errors(json.loads(revoked.status_list.credential_json)["proof"]) == []
+    # The list the verifiers fetch carries validUntil and ttl: a saved old copy lapses.
+    list_url = json.loads(revoked.credential_json)["credentialStatus"]["statusListCredential"]
+    served = requests.get(list_url, timeout=10).json()
+    assert served["id"] == list_url and "validUntil" in served and served["credentialSubject"]["ttl"] > 0
 
     results = run(cases)
     second = verifier_db.run(cases)
