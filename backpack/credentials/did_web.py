@@ -39,7 +39,8 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _jwk_of_multikey(multibase: str) -> dict:
+def jwk_of_multikey(multibase: str) -> dict:
+    """Return the JWK of an Ed25519 or P-256 multikey (publicKeyMultibase)."""
     raw = multibase_decode(multibase)
     if raw.startswith(ED25519_PUBLIC_PREFIX) and len(raw) == 34:
         return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw[2:])}
@@ -64,7 +65,7 @@ def public_only(jwk: Any) -> dict:
 
 def did_key_jwk(did: str) -> dict:
     """Return the JWK of a did:key (Ed25519 or P-256)."""
-    return _jwk_of_multikey(did.removeprefix("did:key:").split("#", 1)[0])
+    return jwk_of_multikey(did.removeprefix("did:key:").split("#", 1)[0])
 
 
 def did_jwk_jwk(did: str) -> dict:
@@ -110,7 +111,7 @@ def did_document_keys(document: Any, did: str) -> dict[str, dict]:
             if "publicKeyJwk" in method:
                 keys[key_id] = public_only(method["publicKeyJwk"])
             elif isinstance(method.get("publicKeyMultibase"), str):
-                keys[key_id] = _jwk_of_multikey(method["publicKeyMultibase"])
+                keys[key_id] = jwk_of_multikey(method["publicKeyMultibase"])
         except KeyFormatError:
             continue
     return keys

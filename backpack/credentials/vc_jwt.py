@@ -4,10 +4,9 @@ A VC-JWT carries the credential in its ``vc`` claim, next to the registered clai
 ``nbf``, ``exp``, ``jti`` and ``sub``; a VC-JOSE token's payload is the credential itself.
 The signature is checked by joserfc, never by hand. Only EdDSA (Ed25519), ES256 (P-256)
 and RS256 are accepted, and only with a key of the matching type: ``none``, HMAC and
-everything else is refused. The key comes from the issuer: a ``did:key`` (Ed25519 or P-256
-multikey) or ``did:jwk`` offline, a ``did:web`` DID document, or the issuer's JWKS at
-``<issuer>/.well-known/jwks.json``. Fetching is the caller's (see ``DocumentFetcher``): this
-module stays pure. Reasons are untranslated templates, as in verify.py.
+everything else is refused. The key must be one the issuer publishes (see issuer_keys.py).
+Status lists secured as JWTs are opened here with the same rules. Fetching is the caller's
+(see ``DocumentFetcher``): this module stays pure. Reasons are untranslated templates.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import binascii
 import json
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +25,12 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 
-from .did_web import did_document_keys, did_jwk_jwk, did_key_jwk, did_web_url, jwks_keys, public_only
+from .did_web import did_web_url as did_web_url  # re-exported: callers found keys here before issuer_keys.py
+from .issuer_keys import DID_UNREACHABLE, KEY_UNREACHABLE, DocumentFetcher, KeyUnavailable
+from .issuer_keys import UNKNOWN_KEY as UNKNOWN_KEY
+from .issuer_keys import issuer_key as _issuer_key
+from .issuer_keys import jwk_of_pem as jwk_of_pem
+from .jsonld import VC_V1_CONTEXT
 from .keys import KeyFormatError
 from .verify import (
     EXPIRED,
@@ -34,12 +38,16 @@ from .verify import (
     REVOKED,
     VALID,
     Check,
+    JwtListOpener,
+    SignedListRefused,
     StatusListFetcher,
     VerificationResult,
     _check_dates,
     _check_revocation,
+    _dates,
     _format_problem,
     _issuer_id,
+    parse_time,
 )
 
 # A badge JWT is at most as large as a badge JSON (512 KB) in base64url, plus its header.
@@ -47,9 +55,6 @@ MAX_JWT_CHARS = 700 * 1024
 MAX_HEADER_CHARS = 4096
 ALGORITHMS = {"EdDSA": ("OKP", "Ed25519"), "ES256": ("EC", "P-256"), "RS256": ("RSA", None)}
 _COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
-
-# Return the parsed JSON answer at an HTTPS URL; raise on any failure (refused, unreachable...).
-DocumentFetcher = Callable[[str], Mapping[str, Any]]
 
 
 def _l(message: str) -> str:
@@ -59,14 +64,6 @@ def _l(message: str) -> str:
 
 class JwtFormatError(ValueError):
     """Raised when text is not a compact JWT holding a credential: nothing is kept."""
-
-
-class KeyUnavailable(Exception):
-    """Raised when the issuer's key cannot be found; the reason is a sentence for the learner."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def looks_like_jwt(text: str) -> bool:
@@ -189,69 +186,9 @@ def is_credential_jwt(token: str) -> bool:
 # -- Keys ------------------------------------------------------------------------------
 
 
-UNKNOWN_KEY = _l("The issuer's key named in the badge could not be found.")
-KEY_UNREACHABLE = _l("The issuer's keys could not be fetched from its website.")
-
-
 def issuer_key(decoded: Decoded, fetch: DocumentFetcher | None) -> dict:
     """Return the issuer's JWK for this token, or raise KeyUnavailable with a plain reason."""
-    issuer = _issuer_id(decoded.credential)
-    kid = decoded.header.get("kid")
-    kid = kid if isinstance(kid, str) and len(kid) < 2048 else None
-    if issuer is None:
-        raise KeyUnavailable(_l("The badge does not name its issuer."))
-    if kid and kid.startswith("#"):
-        kid = issuer + kid
-    if issuer.startswith(("did:key:", "did:jwk:")):
-        if kid and kid.split("#", 1)[0] != issuer:
-            raise KeyUnavailable(_l("The badge was signed with a key that does not belong to its issuer."))
-        try:
-            return did_key_jwk(issuer) if issuer.startswith("did:key:") else did_jwk_jwk(issuer)
-        except KeyFormatError:
-            raise KeyUnavailable(_l("The issuer's key cannot be read.")) from None
-    if fetch is None:
-        raise KeyUnavailable(KEY_UNREACHABLE)
-    if issuer.startswith("did:web:"):
-        if kid and kid.split("#", 1)[0] != issuer:
-            raise KeyUnavailable(_l("The badge was signed with a key that does not belong to its issuer."))
-        try:
-            url = did_web_url(issuer)
-        except KeyFormatError:
-            raise KeyUnavailable(_l("The issuer's key cannot be read.")) from None
-        try:
-            document = fetch(url)
-        except Exception:  # refused by the guard, unreachable or not JSON
-            raise KeyUnavailable(_l("The issuer's DID document could not be fetched from its website.")) from None
-        try:
-            keys = did_document_keys(document, issuer)
-        except KeyFormatError:
-            raise KeyUnavailable(_l("The issuer's DID document is not the issuer's own.")) from None
-    elif issuer.startswith("https://"):
-        try:
-            document = fetch(issuer.rstrip("/") + "/.well-known/jwks.json")
-        except Exception:  # refused by the guard, unreachable or not JSON
-            raise KeyUnavailable(KEY_UNREACHABLE) from None
-        keys = jwks_keys(document)
-    else:
-        raise KeyUnavailable(_l("The issuer's kind of identifier is not supported, so its key cannot be found."))
-    if kid in keys:
-        return keys[kid]
-    if kid is None and len(keys) == 1:
-        return next(iter(keys.values()))
-    raise KeyUnavailable(UNKNOWN_KEY)
-
-
-def jwk_of_pem(pem: str) -> dict:
-    """Return the public JWK of a PEM public key (RSA or EC), as OB 2.0 CryptographicKey holds it."""
-    for kind in (RSAKey, ECKey, OKPKey):
-        try:
-            key = kind.import_key(pem)
-        except (JoseError, ValueError, TypeError):
-            continue
-        if key.is_private:
-            raise KeyFormatError("not a public key")
-        return public_only(key.as_dict(private=False))
-    raise KeyFormatError("unreadable PEM")
+    return _issuer_key(_issuer_id(decoded.credential), decoded.header, fetch)
 
 
 def _import_key(jwk: dict):
@@ -353,7 +290,9 @@ def verify_jwt(
     checks.extend([check for check in dates if check.name not in replaced] + stricter)
     if not all(check.passed for check in checks if check.name != "expiry"):
         return VerificationResult(INVALID, tuple(checks))
-    revocation, revocation_status = _check_revocation(decoded.credential, fetch_status_list, now, None)
+    revocation, revocation_status = _check_revocation(
+        decoded.credential, fetch_status_list, now, None, open_jwt_list=status_list_opener(fetch_document)
+    )
     checks.append(revocation)
     expired = not all(check.passed for check in checks if check.name == "expiry")
     if revocation_status == REVOKED:
@@ -363,3 +302,73 @@ def verify_jwt(
     else:
         status = revocation_status or VALID
     return VerificationResult(status, tuple(checks))
+
+
+# -- Status lists secured as JWTs --------------------------------------------------------
+
+NOT_A_LIST = _l("The document given as the issuer's revocation list is not a revocation list.")
+
+
+def _list_parts(token: str) -> tuple[dict, dict, dict]:
+    """Return (header, claims, list document) of a JWT-secured list, unverified."""
+    token = token.strip()
+    if not looks_like_jwt(token) or len(token.split(".", 1)[0]) > MAX_HEADER_CHARS:
+        raise SignedListRefused(NOT_A_LIST)
+    header_part, payload_part, _signature = token.split(".")
+    try:
+        header = _json_object(_b64decode(header_part))
+        claims = _json_object(_b64decode(payload_part))
+        if "vc" in claims and not isinstance(claims["vc"], dict):
+            raise ValueError("the vc claim is not an object")
+        document = _credential_of(claims)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        raise SignedListRefused(NOT_A_LIST) from None
+    return header, claims, document
+
+
+def _narrowed(document: dict, claims: dict) -> dict:
+    """Let the token's nbf and exp narrow the list's own dates, as they narrow a badge's."""
+    if any(name in claims and _numeric_date(claims[name]) is None for name in ("nbf", "exp")):
+        raise SignedListRefused(_l("The dates on the issuer's revocation list cannot be read."))
+    v1 = isinstance(document.get("@context"), list) and document["@context"][:1] == [VC_V1_CONTEXT]
+    start, end = ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    raw_from, raw_until = _dates(document)
+    nbf, exp = _numeric_date(claims.get("nbf")), _numeric_date(claims.get("exp"))
+    if exp and (raw_until is None or (parse_time(raw_until) and parse_time(exp) < parse_time(raw_until))):
+        document[end] = exp
+    if nbf and (raw_from is None or (parse_time(raw_from) and parse_time(nbf) > parse_time(raw_from))):
+        document[start] = nbf
+    return document
+
+
+def open_status_list(token: str, credential: Mapping[str, Any], fetch: DocumentFetcher | None) -> dict:
+    """Verify a JWT-secured status list for this credential and return the list it carries.
+
+    A Bitstring / Status List 2021 credential or a 1EdTech revocation list, as a VC-JWT ``vc``
+    claim or a VC-JOSE payload: it must be the credential's issuer's, signed with a key that
+    issuer publishes (the same rules as for a badge JWT). Its ``exp`` and ``nbf`` narrow its dates.
+    """
+    header, claims, document = _list_parts(token)
+    issuer = _issuer_id(document)
+    if ("iss" in claims and claims["iss"] != issuer) or issuer is None or issuer != _issuer_id(credential):
+        raise SignedListRefused(_l("The revocation list was not published by the credential's issuer."))
+    if "jti" in claims and claims["jti"] != document.get("id"):
+        raise SignedListRefused(_l("The revocation list is for a different address than the one the credential names."))
+    try:
+        jwk = _issuer_key(issuer, header, fetch)
+    except KeyUnavailable as missing:
+        if missing.reason in (KEY_UNREACHABLE, DID_UNREACHABLE):
+            raise SignedListRefused(_l("The issuer's keys could not be fetched to check its revocation list.")) from None
+        raise SignedListRefused(_l("The revocation list was not signed with the issuer's own key.")) from None
+    if not check_compact(token.strip(), header, jwk).passed:
+        raise SignedListRefused(_l("The issuer's revocation list is not correctly signed."))
+    return _narrowed(document, claims)
+
+
+def status_list_opener(fetch: DocumentFetcher | None) -> JwtListOpener:
+    """Return a reader of JWT-secured status lists that finds issuer keys with `fetch`."""
+
+    def open_list(token: str, credential: Mapping[str, Any]) -> dict:
+        return open_status_list(token, credential, fetch)
+
+    return open_list

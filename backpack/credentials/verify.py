@@ -25,7 +25,10 @@ REVOKED = "revoked"
 EXPIRED = "expired"
 UNKNOWN_STATUS = "unknown-status"
 
-StatusListFetcher = Callable[[str], Mapping[str, Any]]
+# A status list's answer: its JSON document, or the text of a JWT-secured (VC-JWT / VC-JOSE) list.
+StatusListFetcher = Callable[[str], Mapping[str, Any] | str]
+# Verify a JWT-secured list for a credential and return the list it carries (see vc_jwt.status_list_opener).
+JwtListOpener = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
 KeyResolver = Callable[[str], ResolvedKey]
 # A status list signed this far in the future still counts: clocks differ a little.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -34,6 +37,14 @@ CLOCK_SKEW = timedelta(minutes=5)
 def _l(message: str) -> str:
     """Mark a user-facing sentence for translation; return it unchanged."""
     return message
+
+
+class SignedListRefused(Exception):
+    """Raised when a JWT-secured status list cannot speak for a credential; the reason is plain words."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -194,26 +205,33 @@ def _status_list_problem(
     now: datetime,
     loader: DocumentLoader | None,
     resolve_key: KeyResolver = resolve_did_key,
+    jwt_secured: bool = False,
 ) -> str | None:
     """Return why a fetched status list cannot speak for this credential now, or None.
 
     A saved old list, a list made for another address, another issuer's list or one made
-    for another purpose could otherwise hide a revocation.
+    for another purpose could otherwise hide a revocation. A JWT-secured list's signature
+    and key were checked when it was opened; every other check is the same.
     """
     if not isinstance(status_list, Mapping) or LIST_CREDENTIAL[entry.get("type")] not in _types(status_list):
         return _l("The document given as the issuer's revocation list is not a revocation list.")
     url = entry.get("statusListCredential")
     if not isinstance(url, str) or status_list.get("id") != url:
         return _l("The revocation list is for a different address than the one the credential names.")
-    if not verify_proof(status_list, loader=loader, resolve_key=resolve_key)[0]:
+    if not jwt_secured and not verify_proof(status_list, loader=loader, resolve_key=resolve_key)[0]:
         return _l("The issuer's revocation list is not correctly signed.")
     if _issuer_id(status_list) != _issuer_id(credential):
         return _l("The revocation list was not published by the credential's issuer.")
-    if not _check_issuer(status_list, resolve_key).passed:
+    if not jwt_secured and not _check_issuer(status_list, resolve_key).passed:
         return _l("The revocation list was not signed with the issuer's own key.")
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != entry.get("statusPurpose"):
         return _l("The issuer's list is for a different purpose, not for revocation.")
+    return _list_dates_problem(status_list, now)
+
+
+def _list_dates_problem(status_list: Mapping[str, Any], now: datetime) -> str | None:
+    """Return why a list's own dates (or its JWT's nbf/exp) say it cannot be used now, or None."""
     raw_from, raw_until = _dates(status_list)
     valid_from, valid_until = parse_time(raw_from), parse_time(raw_until)
     if (raw_from is not None and valid_from is None) or (raw_until is not None and valid_until is None):
@@ -225,19 +243,37 @@ def _status_list_problem(
     return None
 
 
+def _opened(found: Any, credential: Mapping[str, Any], open_jwt_list: JwtListOpener | None) -> tuple[Any, bool]:
+    """Return (the list document, whether it came as a JWT); a JWT-secured list is verified first."""
+    if not isinstance(found, str):
+        return found, False
+    if open_jwt_list is None:
+        raise SignedListRefused(_l("The issuer's revocation list is signed in a form this verifier cannot check."))
+    return open_jwt_list(found, credential), True
+
+
 def _check_1edtech_list(
-    entry: Mapping[str, Any], credential: Mapping[str, Any], fetch_status_list: StatusListFetcher
+    entry: Mapping[str, Any],
+    credential: Mapping[str, Any],
+    fetch_status_list: StatusListFetcher,
+    now: datetime,
+    open_jwt_list: JwtListOpener | None = None,
 ) -> tuple[Check, str | None]:
     """Check an OB 3.0 ``1EdTechRevocationList``: the issuer's list of revoked credential ids.
 
     The list is fetched from the address the signed credential names; it must say it is that
-    address's list and the credential's issuer's, as for bitstring lists.
+    address's list and the credential's issuer's, and be current, as for bitstring lists. It may
+    come as a JWT, verified with the issuer's keys.
     """
     url = entry.get("id")
     try:
         found = fetch_status_list(url)
     except Exception:  # the callback may fail in any way; the status is then unknown
         return _unknown(_l("The issuer's revocation list could not be fetched."))
+    try:
+        found = _opened(found, credential, open_jwt_list)[0]
+    except SignedListRefused as refused:
+        return _unknown(refused.reason)
     revoked = found.get("revokedCredentials") if isinstance(found, Mapping) else None
     if not isinstance(revoked, list):
         return _unknown(_l("The document given as the issuer's revocation list is not a revocation list."))
@@ -245,6 +281,9 @@ def _check_1edtech_list(
         return _unknown(_l("The revocation list is for a different address than the one the credential names."))
     if _issuer_id(found) != _issuer_id(credential):
         return _unknown(_l("The revocation list was not published by the credential's issuer."))
+    problem = _list_dates_problem(found, now)
+    if problem:
+        return _unknown(problem)
     ids = {item.get("id") if isinstance(item, Mapping) else item for item in revoked}
     if credential.get("id") in ids:
         return Check("revocation", False, _l("The issuer has revoked this credential.")), REVOKED
@@ -257,6 +296,7 @@ def _check_revocation(
     now: datetime,
     loader: DocumentLoader | None,
     resolve_key: KeyResolver = resolve_did_key,
+    open_jwt_list: JwtListOpener | None = None,
 ) -> tuple[Check, str | None]:
     """Check the revocation bit; return the check and REVOKED or UNKNOWN_STATUS when it applies."""
     if not credential.get("credentialStatus"):
@@ -268,12 +308,16 @@ def _check_revocation(
     if fetch_status_list is None:
         return _unknown(_l("The revocation status was not checked."))
     if entry.get("type") == ONE_EDTECH_LIST:
-        return _check_1edtech_list(entry, credential, fetch_status_list)
+        return _check_1edtech_list(entry, credential, fetch_status_list, now, open_jwt_list)
     try:
         status_list = fetch_status_list(entry.get("statusListCredential"))
     except Exception:  # the callback may fail in any way; the status is then unknown
         return _unknown(_l("The issuer's revocation list could not be fetched."))
-    problem = _status_list_problem(entry, status_list, credential, now, loader, resolve_key)
+    try:
+        status_list, jwt_secured = _opened(status_list, credential, open_jwt_list)
+    except SignedListRefused as refused:
+        return _unknown(refused.reason)
+    problem = _status_list_problem(entry, status_list, credential, now, loader, resolve_key, jwt_secured)
     if problem:
         return _unknown(problem)
     try:
@@ -292,10 +336,12 @@ def verify_credential(
     now: datetime | None = None,
     loader: DocumentLoader | None = None,
     resolve_key: KeyResolver = resolve_did_key,
+    open_jwt_list: JwtListOpener | None = None,
 ) -> VerificationResult:
     """Check format, signature, issuer key, dates and revocation; return the status and reasons.
 
-    Keys are did:key (offline) unless `resolve_key` also reads others (did_web.did_web_resolver).
+    Keys are did:key (offline) unless `resolve_key` also reads others (did_web.did_web_resolver);
+    a status list that comes as a JWT is read only with `open_jwt_list` (vc_jwt.status_list_opener).
     """
     now = now or datetime.now(UTC)
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
@@ -311,7 +357,9 @@ def verify_credential(
     checks.extend(_check_dates(credential, now))
     if not all(check.passed for check in checks if check.name != "expiry"):
         return VerificationResult(INVALID, tuple(checks))
-    revocation, revocation_status = _check_revocation(credential, fetch_status_list, now, loader, resolve_key)
+    revocation, revocation_status = _check_revocation(
+        credential, fetch_status_list, now, loader, resolve_key, open_jwt_list
+    )
     checks.append(revocation)
     expired = not next(check for check in checks if check.name == "expiry").passed
     if revocation_status == REVOKED:

@@ -32,6 +32,7 @@ from backpack.extensions import db
 from backpack.issuing.verification import local_status_list
 from backpack.learner.badge_reading import (
     JSON_TYPES,
+    JWT_MEDIA_TYPE,
     URL_UNREACHABLE,
     Badge,
     Fetcher,
@@ -73,10 +74,23 @@ def _json_fetcher(fetch: Fetcher):
 
 
 def _status_fetcher(fetch: Fetcher):
-    """Read status lists we publish from the database; fetch others through the guard."""
+    """Read status lists we publish from the database; fetch others through the guard.
 
-    def status_list(url: str) -> dict:
-        return local_status_list(url) or parse_json(fetch(url).body)
+    A list that answers as a JWT (``application/vc+jwt``, or a compact JWS body) is returned as
+    its text, for the verifier to check as a JWT.
+    """
+
+    def status_list(url: str) -> dict | str:
+        local = local_status_list(url)
+        if local:
+            return local
+        answer = fetch(url)
+        if answer.status != 200:  # a 404 page is no list: say the list could not be fetched
+            raise ImportRefused(URL_UNREACHABLE)
+        text = answer.body.strip().decode("ascii", "replace")
+        if answer.content_type.split(";")[0].strip() == JWT_MEDIA_TYPE or vc_jwt.looks_like_jwt(text):
+            return text
+        return parse_json(answer.body)
 
     return status_list
 
@@ -125,12 +139,13 @@ def _document_fetcher(fetch: Fetcher):
 
 
 def _verify(badge: Badge, fetch: Fetcher, json_fetch) -> VerificationResult:
+    documents = _document_fetcher(fetch)
     if badge.format == "ob3" and badge.jws:
-        return vc_jwt.verify_jwt(badge.jws, fetch_document=_document_fetcher(fetch),
-                                 fetch_status_list=_status_fetcher(fetch))
+        return vc_jwt.verify_jwt(badge.jws, fetch_document=documents, fetch_status_list=_status_fetcher(fetch))
     if badge.format == "ob3":
         return verify_credential(badge.document, fetch_status_list=_status_fetcher(fetch),
-                                 resolve_key=did_web.did_web_resolver(_document_fetcher(fetch)))
+                                 resolve_key=did_web.did_web_resolver(documents),
+                                 open_jwt_list=vc_jwt.status_list_opener(documents))
     return ob2.verify_assertion(badge.document, json_fetch, signed=badge.signed, jws=badge.jws if badge.signed else None)
 
 

@@ -2,6 +2,7 @@
 import base64
 import json
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -26,6 +27,26 @@ def generate(*algs: str) -> list[dict]:
 
 def sign(private_jwk: dict, header: dict, payload: dict) -> str:
     return run([{"command": "sign", "privateJwk": private_jwk, "header": header, "payload": payload}])[0]["jwt"]
+
+
+def sign_all(private_jwk: dict, items: list[tuple[dict, dict]]) -> list[str]:
+    """Sign several (header, payload) pairs with one key in a single node run."""
+    jobs = [{"command": "sign", "privateJwk": private_jwk, "header": header, "payload": payload}
+            for header, payload in items]
+    return [result["jwt"] for result in run(jobs)]
+
+
+def vc_jwt_claims(document: dict, **claims) -> dict:
+    """OB 3.0 §8.2.4 claims around a credential (or a status list credential): iss, jti, nbf, sub, vc."""
+    made = {"iss": document["issuer"]["id"] if isinstance(document["issuer"], dict) else document["issuer"],
+            "jti": document["id"], "vc": document}
+    subject = document.get("credentialSubject")
+    if isinstance(subject, dict) and "id" in subject:
+        made["sub"] = subject["id"]
+    start = document.get("validFrom")
+    if start:
+        made["nbf"] = int(datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp())
+    return {**made, **claims}
 
 
 def _raw(text: str) -> bytes:

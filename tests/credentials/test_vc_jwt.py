@@ -72,7 +72,8 @@ def test_rs256_with_the_issuers_jwks(make_credential, jose_keys):
         return {"keys": [{**pair["publicJwk"], "kid": "key-1"}]}
 
     assert vc_jwt.verify_jwt(token, fetch_document=fetch, now=NOW).status == "valid"
-    assert asked == ["https://riverside.example/issuer/.well-known/jwks.json"]
+    # The issuer's Profile is asked first; it lists no key of its own, so the JWKS decides.
+    assert asked == ["https://riverside.example/issuer", "https://riverside.example/issuer/.well-known/jwks.json"]
 
     unknown = jose_tokens.sign(pair["privateJwk"], {"alg": "RS256", "kid": "key-2"}, vc_claims(document))
     result = vc_jwt.verify_jwt(unknown, fetch_document=fetch, now=NOW)

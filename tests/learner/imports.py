@@ -51,13 +51,15 @@ class IssuerSite:
     server: ThreadingHTTPServer
     pages: dict = field(default_factory=dict)
     requests: list = field(default_factory=list)
+    media_types: dict = field(default_factory=dict)
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def serve(self, path: str, body, status: int = 200) -> str:
+    def serve(self, path: str, body, status: int = 200, media_type: str = "application/ld+json") -> str:
         self.pages[path] = (status, body)
+        self.media_types[path] = media_type
         return self.base + path
 
     def redirect(self, path: str, location: str) -> str:
@@ -97,7 +99,7 @@ def start_issuer_site() -> IssuerSite:
             self.send_response(status)
             if status == 302:
                 self.send_header("Location", body)
-            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Type", site.media_types.get(self.path, "application/ld+json"))
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
