@@ -1,4 +1,5 @@
-"""Commands: flask --app backpack init | demo | create-teacher NAME | backup PATH | restore PATH | status-lists refresh."""
+"""Commands: flask --app backpack init | demo | create-teacher NAME | export-credentials DIR | backup PATH | restore PATH
+| status-lists refresh (the worker command is notify's). Each commits once its work is done."""
 import io
 import os
 from pathlib import Path

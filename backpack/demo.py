@@ -1,5 +1,8 @@
 """Demo data: an admin, a teacher, a class, an issuer, badges, awards and evidence to review;
-safe to load again."""
+safe to load again.
+
+This is the body of the `flask demo` command, so it commits, as CLI commands do.
+"""
 import io
 
 from PIL import Image, ImageDraw

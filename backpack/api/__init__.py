@@ -4,6 +4,8 @@ Platforms (other badge sites, wallets, employers' systems) register themselves, 
 learner for consent, and then read the learner's badges and profile, or add badges, with
 OAuth 2.0 bearer tokens (Authlib's server, see server.py). Every absolute URL it publishes
 comes from the configured origin.
+
+Feature functions add and flush; the views commit.
 """
 from flask import Blueprint
 

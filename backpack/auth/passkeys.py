@@ -2,6 +2,11 @@
 
 The browser's cookie holds a random nonce for its ceremony; the challenge row is found by
 the nonce's hash, so neither the challenge nor its row id is in the cookie.
+
+These functions add and flush; the views commit. Finishing a ceremony is two steps so that
+the view commits in between: take_challenge() deletes the challenge, and once that is
+committed a replayed answer finds nothing, even when checking this one then fails and the
+request rolls back.
 """
 import base64
 import hashlib
@@ -80,24 +85,30 @@ def _store_challenge(challenge: bytes, ceremony: str, user=None, invite=None) ->
         expires_at=now + timedelta(seconds=current_app.config["WEBAUTHN_CHALLENGE_TTL_SECONDS"]),
     )
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     session[SESSION_KEY] = nonce
 
 
-def _take_challenge(ceremony: str) -> WebAuthnChallenge:
-    """Remove the pending challenge, so a replayed response finds nothing."""
+def take_challenge(ceremony: str) -> WebAuthnChallenge | None:
+    """Delete this browser's pending challenge and return it; commit before checking the answer.
+
+    None when there is none, it is for another ceremony, or a racing request took it first.
+    """
     nonce = session.pop(SESSION_KEY, None)
     valid = isinstance(nonce, str) and 0 < len(nonce) <= 100
     row = db.session.get(WebAuthnChallenge, _row_id(nonce)) if valid else None
     if row is None or row.ceremony != ceremony:
-        raise CeremonyError(EXPIRED)
+        return None
     deleted = db.session.execute(
         db.delete(WebAuthnChallenge).where(WebAuthnChallenge.id == row.id)
     ).rowcount
-    db.session.commit()
-    if deleted != 1 or row.expires_at <= utcnow():
+    return row if deleted == 1 else None
+
+
+def _usable(pending: WebAuthnChallenge | None, ceremony: str) -> WebAuthnChallenge:
+    if pending is None or pending.ceremony != ceremony or pending.expires_at <= utcnow():
         raise CeremonyError(EXPIRED)
-    return row
+    return pending
 
 
 def registration_options(user: User, invite: Invite | None = None) -> str:
@@ -120,9 +131,11 @@ def registration_options(user: User, invite: Invite | None = None) -> str:
     return options_to_json(options)
 
 
-def finish_registration(credential_json: str, name: str) -> tuple[User, Passkey, Invite | None]:
-    """Check the authenticator's answer and keep the new passkey (caller commits)."""
-    pending = _take_challenge("register")
+def finish_registration(
+    pending: WebAuthnChallenge | None, credential_json: str, name: str
+) -> tuple[User, Passkey, Invite | None]:
+    """Check the authenticator's answer to the taken challenge and keep the new passkey."""
+    pending = _usable(pending, "register")
     user = db.session.get(User, pending.user_id)
     invite = db.session.get(Invite, pending.invite_id) if pending.invite_id else None
     if user is None:
@@ -173,9 +186,9 @@ def authentication_options() -> str:
     return options_to_json(options)
 
 
-def finish_authentication(credential_json: str) -> Passkey:
-    """Check a sign-in answer and return the passkey it proves (its user signs in; caller commits)."""
-    pending = _take_challenge("authenticate")
+def finish_authentication(pending: WebAuthnChallenge | None, credential_json: str) -> Passkey:
+    """Check a sign-in answer to the taken challenge and return the passkey it proves."""
+    pending = _usable(pending, "authenticate")
     try:
         raw_id = base64url_to_bytes(json.loads(credential_json)["rawId"])
     except (ValueError, KeyError, TypeError):

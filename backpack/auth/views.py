@@ -30,7 +30,9 @@ def signin():
 def signin_options():
     if not PlainForm().validate_on_submit():
         return _form_error()
-    return passkeys.authentication_options(), 200, {"Content-Type": "application/json"}
+    options = passkeys.authentication_options()
+    db.session.commit()
+    return options, 200, {"Content-Type": "application/json"}
 
 
 @bp.post("/auth/signin/verify")
@@ -40,7 +42,9 @@ def signin_verify():
     form = CeremonyForm()
     if not form.validate_on_submit():
         return _form_error()
-    passkey = passkeys.finish_authentication(form.credential.data)
+    pending = passkeys.take_challenge("authenticate")
+    db.session.commit()  # the challenge is used up for good, even if the answer fails below
+    passkey = passkeys.finish_authentication(pending, form.credential.data)
     sessions.start_session(passkey.user, passkey, SignInMethod.PASSKEY)
     db.session.commit()
     return jsonify(redirect=url_for("home.index"))
@@ -73,13 +77,14 @@ def register_options():
         return _form_error()
     if form.invite.data:
         invite = invites.find_open(form.invite.data)
-        return passkeys.registration_options(invite.user, invite), 200, {
-            "Content-Type": "application/json"
-        }
-    if not current_user.is_authenticated:
-        abort(401)
-    refuse_while_held()  # or a recovered device could add a passkey that is not held back
-    return passkeys.registration_options(current_user), 200, {"Content-Type": "application/json"}
+        options = passkeys.registration_options(invite.user, invite)
+    else:
+        if not current_user.is_authenticated:
+            abort(401)
+        refuse_while_held()  # or a recovered device could add a passkey that is not held back
+        options = passkeys.registration_options(current_user)
+    db.session.commit()
+    return options, 200, {"Content-Type": "application/json"}
 
 
 @bp.post("/auth/register/verify")
@@ -91,7 +96,9 @@ def register_verify():
         return _form_error()
     hints = device_names.parse_hints(form.hints.data)
     name = device_names.passkey_name(request.headers.get("User-Agent", ""), hints, fallback=_("Passkey"))
-    user, passkey, invite = passkeys.finish_registration(form.credential.data, name)
+    pending = passkeys.take_challenge("register")
+    db.session.commit()  # the challenge is used up for good, even if the answer fails below
+    user, passkey, invite = passkeys.finish_registration(pending, form.credential.data, name)
     if invite is not None:
         try:  # the invite may have been used or replaced since the ceremony began
             invites.use_up(invite)

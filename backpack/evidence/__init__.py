@@ -1,4 +1,7 @@
-"""Evidence: photos, videos, sound recordings and files learners capture, checked and kept privately."""
+"""Evidence: photos, videos, sound recordings and files learners capture, checked and kept privately.
+
+Feature functions add and flush; the views commit.
+"""
 from flask import Blueprint
 
 from backpack import storage

@@ -1,9 +1,7 @@
-"""A learner's own data: everything exported as one ZIP, and deleting the account.
+"""A learner's own data, everything exported as one ZIP (deleting the account is account.deletion).
 
 The ZIP is written to an anonymous temporary file, copying evidence from the media store
-in chunks, so a long video never sits in memory. Deleting an account removes everything
-personal but keeps the awards (without their learner) and their status-list entries: the
-credentials already handed out stay verifiable, and can still be revoked.
+in chunks, so a long video never sits in memory.
 """
 import hashlib
 import json

@@ -2,6 +2,9 @@
 
 Other features call enqueue_for(user, kind, **params) inside their own transaction; see
 events.py for the kinds, worker.py and delivery.py for how rows reach the phones.
+
+Feature functions add and flush; the views commit. The delivery worker is the one exception: it is an entry point
+like a CLI command, so worker.py and delivery.py commit each claim and each outcome themselves.
 """
 from dataclasses import dataclass
 

@@ -8,6 +8,9 @@ a claim that lapses within seconds; the row is then claimed again. A retry goes 
 the devices that have not answered for good yet, and every message carries a Topic (and
 the notification a tag), so a push service that holds it, or a phone that shows it,
 replaces it rather than repeating it.
+
+Unlike feature functions, these commit: they run in the worker (an entry point, like a CLI
+command), and a claim, a renewed lease or an outcome is only true for other workers once committed.
 """
 import logging
 import random

@@ -3,6 +3,8 @@
 Whichever runs it, the outbox table is the truth: a wake-up only says "look now". A
 lost wake-up (a crash, a Redis restart) delays a notification until the next poll or
 the next `flask --app backpack worker`, but never loses it.
+
+The worker is an entry point, like a CLI command, so it commits: once per step it runs.
 """
 import logging
 import threading

@@ -4,6 +4,8 @@ exchange the Learner Credential Wallet speaks, from one QR code.
 The wallet proves a key it holds (a jwt proof of possession, or a DID Authentication
 presentation), and gets a copy of the award bound to that key's DID: the same achievement, dates,
 evidence and status entry, so revoking the award revokes every copy.
+
+Feature functions add and flush; the views commit.
 """
 from flask import Blueprint
 

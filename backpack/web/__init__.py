@@ -1,1 +1,1 @@
-"""The HTTP layer shared by every feature: security headers and error pages."""
+"""The HTTP layer shared by every feature: origin, trusted hosts, security headers, errors, outbound guard, static files."""

@@ -124,6 +124,43 @@ def test_replayed_sign_in_is_refused(app, signed_in):
     assert actor.client.get("/account/").status_code == 302
 
 
+def test_a_failed_sign_in_uses_up_its_challenge(app, signed_in):
+    """Even though the failed request rolls back, its challenge stays gone: the old cookie brings nothing back."""
+    actor = signed_in(Role.LEARNER)
+    actor.client.post("/signout", data={"csrf_token": actor.csrf("/account/")})
+    csrf = actor.csrf("/signin")
+    options = actor.post_json("/auth/signin/options", {}, csrf).get_json()
+    cookie = actor.client.get_cookie("session").value
+    wrong = {"credential": json.dumps(actor.passkey.get(options, origin="https://evil.example"))}
+    assert actor.post_json("/auth/signin/verify", wrong, csrf).status_code == 401
+
+    actor.client.set_cookie("session", cookie, domain="localhost")
+    retry = actor.post_json("/auth/signin/verify", {"credential": json.dumps(actor.passkey.get(options))}, csrf)
+
+    assert retry.status_code == 400
+    assert "timed out" in retry.get_json()["error"]
+    assert actor.client.get("/account/").status_code == 302
+
+
+def test_a_failed_registration_uses_up_its_challenge(app, make_user):
+    user, token = invite_for(make_user)
+    actor = Actor(new_client(app), user)
+    csrf = csrf_from(actor.client.get(f"/invite/{token}").get_data(as_text=True))
+    options = actor.post_json("/auth/register/options", {"invite": token}, csrf).get_json()
+    cookie = actor.client.get_cookie("session").value
+    wrong = {"credential": json.dumps(actor.passkey.create(options, origin="https://evil.example")), "invite": token}
+    assert actor.post_json("/auth/register/verify", wrong, csrf).status_code == 400
+
+    actor.client.set_cookie("session", cookie, domain="localhost")
+    right = {"credential": json.dumps(actor.passkey.create(options)), "invite": token}
+    retry = actor.post_json("/auth/register/verify", right, csrf)
+
+    assert retry.status_code == 400
+    assert "timed out" in retry.get_json()["error"]
+    assert passkey_count() == 0
+    assert db.session.get(Invite, 1).used_at is None
+
+
 def test_expired_challenge_is_refused(app, signed_in):
     actor = signed_in(Role.LEARNER)
     actor.client.post("/signout", data={"csrf_token": actor.csrf("/account/")})

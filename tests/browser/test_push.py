@@ -98,10 +98,14 @@ def service_worker_registration(phone) -> str:
     found = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: found.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
-    phone.page.wait_for_timeout(200)
-    registration = next(r for r in found if r["scopeURL"] == phone.server.url + "/" and not r["isDeleted"])
+    scope = phone.server.url + "/"
+    deadline = time.monotonic() + 10
+    while not (mine := [r for r in found if r["scopeURL"] == scope and not r["isDeleted"]]):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no service worker registration for {scope}: {found}")
+        phone.page.wait_for_timeout(50)  # lets Playwright take in CDP events
     phone.push_cdp = cdp
-    return registration["registrationId"]
+    return mine[0]["registrationId"]
 
 
 def shown_notifications(page, count: int, timeout: float = 10) -> list[dict]:

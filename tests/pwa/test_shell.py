@@ -1,4 +1,5 @@
 """The installable shell: manifest, service worker, offline page."""
+import inspect
 import json
 import re
 
@@ -65,6 +66,24 @@ def test_the_worker_forgets_kept_pages_on_every_route_that_starts_or_ends_a_sess
     for path in ("/signout", "/signout/everywhere", "/auth/signin/verify", "/auth/register/verify", "/account/delete"):
         assert any(re.fullmatch(pattern.strip("^$"), path) for pattern in patterns), path
     assert not any(re.fullmatch(pattern.strip("^$"), "/evidence") for pattern in patterns)
+
+
+# What a view calls when it starts or ends a session in this browser.
+SESSION_CALLS = {"start_session", "sign_out", "sign_out_everywhere", "sign_out_here", "_signed_out_here", "login_user", "logout_user"}
+
+
+def test_every_view_that_starts_or_ends_a_session_is_in_the_workers_list(app):
+    """The list is made from the changes_session marks, so a view that forgot its mark is caught here."""
+    marked, calling = set(), set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "changes_session", False):
+            marked.add(rule.endpoint)
+            assert rule.methods <= {"POST", "OPTIONS"}, rule.rule
+        if SESSION_CALLS & set(inspect.unwrap(view).__code__.co_names):
+            calling.add(rule.endpoint)
+    assert calling and calling <= marked
+    assert len(shell.session_change_patterns(app)) == len(marked)
 
 
 def test_static_files_are_versioned_and_cached_for_a_year(app, client):
