@@ -9,9 +9,10 @@ const SHELL_CACHE = `${PREFIX}static-${VERSION}`;
 const PAGES_CACHE = `${PREFIX}pages`;
 const KEEP_HEADER = "X-Backpack-Offline";
 const MAX_KEPT = 300;
-// Share → Backpack: the phone's share sheet posts files here (manifest.json's share_target).
+// Share → Backpack: the phone's share sheet posts here, and only here (manifest.json's share_target).
 // What it gave waits in this cache for the import page (static/js/shared_files.js), a day at most.
-const SHARE_ACTION = "/my/imported/new";
+const SHARE_ACTION = "/my/imported/shared";
+const IMPORT_PAGE = "/my/imported/new";
 const SHARED_CACHE = `${PREFIX}shared`;
 const SHARED_KEY = "/shared-with-backpack/";
 const SHARE_KEPT_MS = 24 * 60 * 60 * 1000;
@@ -87,10 +88,9 @@ async function forgetOldShares() {
 
 // The share sheet's POST has no CSRF token, so the server would refuse it: keep what was shared
 // on the phone and open the import page, whose own form (with its token) adds the badge once
-// the learner taps "Add the badge". That form posts here too, with its token: sent on untouched.
+// the learner taps "Add the badge". A POST the phone cannot read is kept as an empty share.
 async function receiveShare(request) {
-  const form = await request.clone().formData().catch(() => null);
-  if (!form || form.has("csrf_token")) return fetch(request);
+  const form = await request.formData().catch(() => new FormData());
   const file = form.getAll("badge").find((item) => item instanceof File && (item.name || item.size));
   const id = crypto.randomUUID();
   const at = String(Date.now());
@@ -106,7 +106,7 @@ async function receiveShare(request) {
   }
   const headers = { "Content-Type": "application/json", "X-Shared-At": at };
   await cache.put(`${SHARED_KEY}${id}`, new Response(JSON.stringify(details), { headers }));
-  return Response.redirect(`${SHARE_ACTION}?shared=${id}`, 303);
+  return Response.redirect(`${IMPORT_PAGE}?shared=${id}`, 303);
 }
 
 // Keep a copy of a response the server marked as the learner's to read offline. The copy is
@@ -152,8 +152,17 @@ async function forgetOtherLanguages(language) {
   }
 }
 
-// Online: the page itself (kept when marked). Offline: the kept copy, else the offline page.
-async function pageOrKeptCopy(event) {
+// Strategies, one small function each; the fetch handler below picks one per request.
+
+// Offline fallback for a page: its kept copy, else the offline page in the learner's language.
+async function offlineFallback(url) {
+  const kept = await keptCopy(url);
+  if (kept) return shownAsKept(kept);
+  return (await caches.match(OFFLINE)) || Response.error();
+}
+
+// Network first for pages: the page itself (kept when marked); offline, the fallback.
+async function networkFirstPage(event) {
   const url = new URL(event.request.url);
   try {
     const response = await fetch(event.request);
@@ -163,14 +172,12 @@ async function pageOrKeptCopy(event) {
     else event.waitUntil(keep(url, response));
     return response;
   } catch {
-    const kept = await keptCopy(url);
-    if (kept) return shownAsKept(kept);
-    return (await caches.match(OFFLINE)) || Response.error();
+    return offlineFallback(url);
   }
 }
 
-// Pictures on a kept page (badge images, thumbnails): the network, else the kept copy.
-async function pictureOrKeptCopy(event) {
+// Network first for pictures on a kept page (badge images, thumbnails); offline, the kept copy.
+async function networkFirstPicture(event) {
   const url = new URL(event.request.url);
   try {
     const response = await fetch(event.request);
@@ -181,8 +188,9 @@ async function pictureOrKeptCopy(event) {
   }
 }
 
-// The shell (static files, manifest): the versioned cache first, the network for anything new.
-async function shellFirst(request) {
+// Cache first for the shell (hashed static files, the manifest): the versioned cache, the
+// network for anything new.
+async function cacheFirst(request) {
   const cached = await caches.match(request, { ignoreSearch: false });
   if (cached) return cached;
   const response = await fetch(request);
@@ -223,6 +231,7 @@ self.addEventListener("message", (event) => {
   }
 });
 
+// Which strategy answers which request; other origins and other methods go to the network untouched.
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -238,15 +247,15 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    event.respondWith(pageOrKeptCopy(event));
+    event.respondWith(networkFirstPage(event));
     return;
   }
   if (request.destination === "image" && !url.pathname.startsWith("/static/")) {
-    event.respondWith(pictureOrKeptCopy(event));
+    event.respondWith(networkFirstPicture(event));
     return;
   }
   if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.json") {
-    event.respondWith(shellFirst(request));
+    event.respondWith(cacheFirst(request));
   }
 });
 
@@ -301,13 +310,23 @@ async function openFromNotification(path) {
   return self.clients.openWindow(url);
 }
 
+// Notifications are shown, and counted for the app badge, one at a time: Chromium drops a
+// notification being shown while another push event reads the shown ones, so a phone handed
+// several pushes at once (back online, a big award) showed fewer than it got.
+let notificationsInTurn = Promise.resolve();
+function inTurn(task) {
+  const done = notificationsInTurn.then(task);
+  notificationsInTurn = done.catch(() => {});
+  return done;
+}
+
 self.addEventListener("push", (event) => {
-  event.waitUntil(showPush(event));
+  event.waitUntil(inTurn(() => showPush(event)));
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  event.waitUntil(openFromNotification(event.notification.data?.url).finally(updateAppBadge));
+  event.waitUntil(openFromNotification(event.notification.data?.url).finally(() => inTurn(updateAppBadge)));
 });
 
 // Background Sync: the connection is back, so send the evidence captured offline. A rejected

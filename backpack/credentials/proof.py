@@ -20,6 +20,7 @@ from pyld.jsonld import JsonLdError
 
 from .canonical import canonicalize
 from .jsonld import (
+    VC_V2_CONTEXT,
     ContextUnavailableError,
     DocumentLoader,
     UndefinedTermError,
@@ -40,6 +41,9 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 # Both sign SHA-256(canonical proof options) + SHA-256(canonical document) with Ed25519.
 ED25519_2020 = "Ed25519Signature2020"
 DRAFT_CRYPTOSUITE = "eddsa-2022"
+DATA_INTEGRITY_V1_CONTEXT = "https://w3id.org/security/data-integrity/v1"
+# Contexts that define a DataIntegrityProof's own terms (cryptosuite, proofValue, ...).
+_SUITE_CONTEXTS = {DATA_INTEGRITY_V1_CONTEXT, "https://w3id.org/security/data-integrity/v2", VC_V2_CONTEXT}
 
 
 def _readable_suite(options: Mapping[str, Any]) -> bool:
@@ -114,11 +118,26 @@ def signing_input(
     if created is not None and not (isinstance(created, str) and _DATETIME.match(created)):
         raise ProofError("The proof's created time is not an XML Schema dateTime.")
     proof_config = {key: value for key, value in options.items() if key != "proofValue"}
-    proof_config["@context"] = unsecured_document.get("@context")
+    proof_config["@context"] = _proof_config_context(unsecured_document.get("@context"), options)
     return SigningInput(
         canonical_document=canonicalize(unsecured_document, loader=loader),
         canonical_proof_config=canonicalize(proof_config, loader=loader),
     )
+
+
+def _proof_config_context(context: Any, options: Mapping[str, Any]) -> Any:
+    """Return the proof configuration's @context: the document's.
+
+    For the draft eddsa-2022, the Data Integrity v1 context is added when the document names no
+    context defining the proof's terms, as that suite's implementation (Digital Bazaar's
+    data-integrity 1) does; its signers put it in the document, so only a copy that lost it differs.
+    """
+    if options.get("cryptosuite") != DRAFT_CRYPTOSUITE:
+        return context
+    listed = [] if context is None else _as_list(context)
+    if any(isinstance(item, str) and item in _SUITE_CONTEXTS for item in listed):
+        return context
+    return [*listed, DATA_INTEGRITY_V1_CONTEXT]
 
 
 def sign(

@@ -63,21 +63,39 @@ def _share_id() -> str | None:
     return shared if _SHARE_ID.fullmatch(shared) else ""
 
 
+def _share_again() -> Response:
+    """The page that asks to open Backpack once and share again; never kept by a cache."""
+    response = Response(render_template("learner/share_again.html"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/my/imported/shared", methods=["GET", "POST"])
+def receive_share():
+    """The manifest's share_target action, answered by the service worker once it is installed.
+
+    It keeps the share on the phone and opens the import page (service_worker/sw.js). A share
+    that reaches the server came before the worker: it has no CSRF token, so the CSRF check
+    refuses it and share_without_worker answers; this view (a reload, or a POST with a token)
+    answers the same. Nothing is read or stored here, by anyone, signed in or not.
+    """
+    return _share_again()
+
+
 @bp.errorhandler(CSRFError)
 def share_without_worker(error: CSRFError):
     """Answer a share sheet's POST that reached the server: the service worker was not installed yet.
 
-    The phone's share sheet posts to the import page with no CSRF token; once installed, the
-    worker keeps the share on the phone instead (service_worker/sw.js). Nothing is stored here:
-    the page asks the learner to open Backpack once and share again. Every other form of this
-    blueprint whose token failed gets the app's usual answer.
+    Phones whose copy of the manifest predates the share's own action still post shares to the
+    import page, with none of its form's fields: they get the same answer, and opening Backpack
+    renews their manifest. Every other form of this blueprint whose token failed gets the usual answer.
     """
     own_fields = {"csrf_token", "badge_file", "pasted"}  # the import form's, never a share's
-    if request.endpoint != "learner.create_import" or own_fields & (set(request.form) | set(request.files)):
-        return form_expired()
-    response = Response(render_template("learner/share_again.html"))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    sent = set(request.form) | set(request.files)
+    old_share = request.endpoint == "learner.create_import" and not own_fields & sent
+    if request.endpoint == "learner.receive_share" or old_share:
+        return _share_again()
+    return form_expired()
 
 
 def _upload(form: ImportForm) -> bytes | None:

@@ -1,7 +1,8 @@
-// Share → Backpack with a file: the service worker kept what the phone's share sheet gave (see
-// service_worker/sw.js, receiveShare) and opened this page with ?shared=<id>. Here the file goes
-// into the import form, so the learner sees it and adds it with the form's own button (and CSRF
-// token); nothing is imported before that tap. A shared link or text fills its field instead.
+// Share → Backpack with a file: the service worker kept what the phone's share sheet posted to the
+// share's own address, /my/imported/shared (see service_worker/sw.js, receiveShare), and opened
+// this page with ?shared=<id>. Here the file goes into the import form, so the learner sees it and
+// adds it with the form's own button (and CSRF token); nothing is imported before that tap.
+// A shared link or text fills its field instead.
 const SHARED_CACHE = "backpack-shared";
 const SHARED_KEY = "/shared-with-backpack/";
 const LINK = /https:\/\/\S+/;

@@ -100,6 +100,9 @@ ROUTES = [
     ("learner.new_import", "GET", "/my/imported/new", {}, only({LEARNER: 200}, 403)),
     # Let in, then refused: a private address is never fetched.
     ("learner.create_import", "POST", "/my/imported/new", {"url": "https://10.0.0.1/badge.json"}, only({LEARNER: 400}, 403)),
+    # The share target's own action: the service worker answers it; the server only says "open Backpack once".
+    ("learner.receive_share", "GET", "/my/imported/shared", {}, everyone(200)),
+    ("learner.receive_share", "POST", "/my/imported/shared", {"url": "https://issuer.example/a.json"}, everyone(200)),
     ("learner.imported", "GET", "/my/imported/{imported}", {}, only({LEARNER: 200}, 403)),
     ("learner.recheck_import", "POST", "/my/imported/{imported}/check", {}, only({LEARNER: 302}, 403)),
     ("learner.download_import", "GET", "/my/imported/{imported}/original", {}, only({LEARNER: 200}, 403)),

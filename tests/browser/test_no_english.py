@@ -238,6 +238,7 @@ def _learner_pages(ids: dict, passkey_id: int) -> list[str]:
         "/notifications",
         "/claim",
         "/my/imported/new",
+        "/my/imported/shared",  # a share that came before the service worker
         f"/my/imported/{ids['imported']}",
         "/offline",
         "/language",

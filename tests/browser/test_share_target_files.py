@@ -3,14 +3,16 @@ the phone posts the file to Backpack's share target, the service worker keeps it
 and the import page shows it, ready. Nothing is added until she taps "Add the badge".
 
 The phone's share sheet is played by a form built in a page of the app (the POST a share sheet
-sends: multipart, no CSRF token, to the manifest's share_target action).
+sends: multipart, no CSRF token, to the manifest's share_target action, the share's own address).
 """
+import json
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
+from backpack import ROOT
 from backpack.extensions import db
 from backpack.learner.badge_reading import MAX_FILE_BYTES, MAX_JSON_BYTES
 from backpack.models import ImportedCredential, Role
@@ -22,15 +24,16 @@ from tests.browser.test_offline import WAIT_FOR_ACTIVATED
 pytestmark = pytest.mark.browser
 
 SHARED = re.compile(r"/my/imported/new\?shared=[0-9a-f-]{36}$")
+SHARE_ACTION = json.loads((ROOT / "manifest.json").read_text())["share_target"]["action"]
 
 # What a phone's share sheet sends when someone picks Backpack, built in the current page.
-SHARE_SHEET = """(fields) => {
+SHARE_SHEET = """(sheet) => {
     const form = document.createElement("form");
     form.method = "post";
     form.enctype = "multipart/form-data";
-    form.action = "/my/imported/new";
+    form.action = sheet.action;
     form.dataset.shareSheet = "";
-    for (const [name, value] of Object.entries(fields)) {
+    for (const [name, value] of Object.entries(sheet.fields)) {
         const input = document.createElement("input");
         input.name = name;
         input.value = value;
@@ -51,7 +54,7 @@ KEPT_SHARES = """async () => {
 
 def share(page, *, file: dict | None = None, title: str = "", text: str = "", url: str = "") -> None:
     """Share to Backpack from another app: a file and/or words, as the share sheet posts them."""
-    page.evaluate(SHARE_SHEET, {"title": title, "text": text, "url": url})
+    page.evaluate(SHARE_SHEET, {"action": SHARE_ACTION, "fields": {"title": title, "text": text, "url": url}})
     if file:
         page.set_input_files("form[data-share-sheet] input[type=file]", files=[file])
     page.evaluate("document.querySelector('form[data-share-sheet]').submit()")
@@ -212,7 +215,7 @@ def test_before_backpack_was_ever_opened_a_share_asks_to_open_it_once(phones, li
     page = phone.page
     phone.open("/language")
     share(page, file={"name": "forklift.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"})
-    page.wait_for_url(live_server.url + "/my/imported/new")
+    page.wait_for_url(live_server.url + "/my/imported/shared")
     expect(page.get_by_role("heading", level=1)).to_have_text("Open Backpack once, then share again")
     page.get_by_role("link", name="Open Backpack").click()
     page.wait_for_url(re.compile(r"/(signin|language)"))

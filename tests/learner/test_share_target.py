@@ -1,8 +1,9 @@
 """“Share → Backpack” on a phone: the manifest's share_target opens the import page with the
 shared file, link or text filled in; the learner then adds it with the page's own form (and token).
 
-A POST share is kept on the phone by the service worker (tests/browser/test_share_target_files.py);
-one that reaches the server (no worker yet) is answered with a page and never imported."""
+A share is posted to its own address, /my/imported/shared, where the service worker keeps it on the
+phone (tests/browser/test_share_target_files.py); one that reaches the server (no worker yet) is
+refused by the CSRF check, answered with a page, and never imported."""
 import html
 import io
 import json
@@ -13,6 +14,7 @@ import pytest
 from flask import url_for
 
 from backpack import ROOT
+from backpack.extensions import csrf
 from backpack.learner.badge_reading import MAX_FILE_BYTES
 from backpack.models import Role
 from tests.learner.imports import baked, elsewhere_award
@@ -45,7 +47,7 @@ def test_the_manifest_shares_files_links_and_text_to_the_import_page(app, client
     response.close()
     target = manifest["share_target"]
     with app.test_request_context():
-        assert target["action"] == url_for("learner.new_import")
+        assert target["action"] == url_for("learner.receive_share")
     assert (target["method"], target["enctype"]) == ("POST", "multipart/form-data")
     params = target["params"]
     assert (params["title"], params["url"], params["text"]) == ("title", "url", "text")
@@ -59,12 +61,13 @@ def test_the_manifest_shares_files_links_and_text_to_the_import_page(app, client
 def test_the_worker_keeps_no_shared_file_larger_than_the_server_takes():
     source = (ROOT / "service_worker" / "sw.js").read_text()
     assert f"const SHARED_FILE_MAX = {MAX_FILE_BYTES // (1024 * 1024)} * 1024 * 1024;" in source
-    assert "const SHARE_ACTION = \"/my/imported/new\";" in source
+    assert 'const SHARE_ACTION = "/my/imported/shared";' in source
+    assert 'const IMPORT_PAGE = "/my/imported/new";' in source
 
 
 def share_post(client, **fields):
     """POST what a phone's share sheet sends when no service worker answers it: no CSRF token."""
-    return client.post("/my/imported/new", data=fields, content_type="multipart/form-data")
+    return client.post("/my/imported/shared", data=fields, content_type="multipart/form-data")
 
 
 def test_a_share_that_reaches_the_server_asks_to_open_backpack_once_and_stores_nothing(award, amina):
@@ -81,6 +84,33 @@ def test_a_shared_link_that_reaches_the_server_is_not_fetched_either(amina, clie
         response = share_post(who, url="https://issuer.example/assertions/1.json")
         assert response.status_code == 200
         assert "Open Backpack once, then share again" in response.get_data(as_text=True)
+    assert rows() == []
+
+
+def test_the_share_address_is_not_exempt_from_the_csrf_check(app):
+    view = app.view_functions["learner.receive_share"]
+    assert f"{view.__module__}.{view.__name__}" not in csrf._exempt_views
+    assert "learner" not in csrf._exempt_blueprints
+
+
+def test_the_share_address_read_again_or_posted_with_a_token_says_the_same_and_stores_nothing(award, amina, client):
+    png = baked(award)["png"]
+    response = post(amina, "/my/imported/shared", badge=(io.BytesIO(png), "forklift.png"))
+    assert (response.status_code, response.headers["Cache-Control"]) == (200, "no-store")
+    assert "Open Backpack once, then share again" in response.get_data(as_text=True)
+    for who in (amina.client, client):  # a reload of that page, signed in or not
+        response = who.get("/my/imported/shared")
+        assert response.status_code == 200 and "Open Backpack once, then share again" in response.get_data(as_text=True)
+    assert rows() == []
+
+
+def test_a_share_from_a_phone_whose_manifest_names_the_import_page_gets_the_same_answer(award, amina):
+    """Until the phone renews its copy of the manifest, its shares still go to the import page."""
+    png = baked(award)["png"]
+    response = amina.client.post("/my/imported/new", data={"title": "Badge", "badge": (io.BytesIO(png), "forklift.png")},
+                                 content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Open Backpack once, then share again" in response.get_data(as_text=True)
     assert rows() == []
 
 

@@ -1,0 +1,92 @@
+// Signs and verifies VC 1.1 credentials with the `eddsa-2022` cryptosuite (the draft name of
+// eddsa-rdfc-2022, as issuers used it in 2023) through Digital Bazaar's own libraries of that time:
+// @digitalbazaar/eddsa-2022-cryptosuite 1, @digitalbazaar/data-integrity 1 (installed as
+// "data-integrity-1") and jsonld-signatures 11; keys from @digitalbazaar/ed25519-multikey, did:key
+// resolved by @digitalbazaar/did-method-key. Not the app's code.
+//
+// stdin: {"command": "sign", "seed": base64 32 bytes, "created": dateTime, "credentials": [{...}]}
+//   -> stdout: {"did", "keyId", "credentials": [signed...]}   ("{{did}}" is replaced by the did:key first)
+// stdin: {"command": "verify", "credentials": [{...}]}
+//   -> stdout: [{"verified", "errors"}...]
+// Contexts come from DB's context packages and the OB copies in backpack/credentials/contexts/;
+// nothing is fetched.
+import { readFileSync } from 'node:fs';
+
+import jsigs from 'jsonld-signatures';
+import { DataIntegrityProof } from 'data-integrity-1';
+import { cryptosuite as eddsa2022 } from '@digitalbazaar/eddsa-2022-cryptosuite';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as didKey from '@digitalbazaar/did-method-key';
+import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
+import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
+
+const { AssertionProofPurpose } = jsigs.purposes;
+const CONTEXTS_DIR = new URL('../../../backpack/credentials/contexts/', import.meta.url);
+const VENDORED = {
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-context-3.0.3.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-extensions.json',
+};
+
+const contexts = new Map([...credentialsContexts, ...dataIntegrityContext.contexts]);
+for (const [url, file] of Object.entries(VENDORED)) {
+  contexts.set(url, JSON.parse(readFileSync(new URL(file, CONTEXTS_DIR), 'utf8')));
+}
+
+const didKeyDriver = didKey.driver();
+didKeyDriver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
+
+async function documentLoader(url) {
+  if (contexts.has(url)) {
+    return { contextUrl: null, documentUrl: url, document: contexts.get(url) };
+  }
+  if (url.startsWith('did:key:')) {
+    return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) };
+  }
+  throw new Error(`offline: refusing to load ${url}`);
+}
+
+function messages(result) {
+  const found = [];
+  const visit = (error) => {
+    if (!error) return;
+    if (Array.isArray(error)) return error.forEach(visit);
+    found.push(String(error.message || error));
+    visit(error.errors);
+    visit(error.cause);
+  };
+  visit(result.error);
+  for (const item of result.results || []) visit(item.error);
+  return [...new Set(found)];
+}
+
+async function sign(input) {
+  const key = await Ed25519Multikey.generate({ seed: Buffer.from(input.seed, 'base64') });
+  const fingerprint = key.publicKeyMultibase;
+  const did = `did:key:${fingerprint}`;
+  key.controller = did;
+  key.id = `${did}#${fingerprint}`;
+  const suite = new DataIntegrityProof({ signer: key.signer(), date: input.created, cryptosuite: eddsa2022 });
+  const credentials = [];
+  for (const unsigned of input.credentials) {
+    const credential = JSON.parse(JSON.stringify(unsigned).replaceAll('{{did}}', did));
+    credentials.push(await jsigs.sign(credential, { suite, purpose: new AssertionProofPurpose(), documentLoader }));
+  }
+  return { did, keyId: key.id, credentials };
+}
+
+async function verify(input) {
+  const suite = new DataIntegrityProof({ cryptosuite: eddsa2022 });
+  const results = [];
+  for (const credential of input.credentials) {
+    const result = await jsigs.verify(credential, { suite, purpose: new AssertionProofPurpose(), documentLoader });
+    results.push({ verified: result.verified === true, errors: messages(result) });
+  }
+  return results;
+}
+
+// Keep stdout for JSON only.
+console.log = (...args) => process.stderr.write(args.join(' ') + '\n');
+
+const input = JSON.parse(readFileSync(0, 'utf8'));
+const output = input.command === 'sign' ? await sign(input) : await verify(input);
+process.stdout.write(JSON.stringify(output) + '\n');
