@@ -112,6 +112,7 @@ class Attempt:
     status: int
     headers: dict
     payload: dict | None = None
+    text: str | None = None  # the decrypted body, as the phone's service worker gets it
     claims: dict | None = None
     error: str | None = None
     at: float = field(default_factory=time.monotonic)
@@ -124,9 +125,11 @@ class PushService:
         self.public_key = public_key
         self.devices: dict[str, Device] = {}
         self.answers: dict[str, list] = {}
+        self.turns: list = []  # answers by arrival order, for devices with no script of their own
         self.attempts: list[Attempt] = []
         self.lock = threading.RLock()
         self.started: list[str] = []  # devices whose POST arrived (answered or not yet)
+        self.hanging: list[str] = []  # devices whose whole POST arrived and was then held unanswered
         self.arrived = threading.Condition(self.lock)
         self.release = threading.Event()  # ends every hang at once, for shutdown
         service = self
@@ -161,6 +164,14 @@ class PushService:
         """Script the next answers for a device: a status, ("hang", seconds) or (status, headers)."""
         self.answers.setdefault(name, []).extend(answers)
 
+    def answer_in_turn(self, *answers) -> None:
+        """Script answers by arrival: the next POSTs to arrive, whichever devices they are for, get these."""
+        self.turns.extend(answers)
+
+    def end_hangs(self) -> None:
+        """Answer every hanging request now (and any later hang at once), as a service that moved on."""
+        self.release.set()
+
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         name = request.path.rsplit("/", 1)[-1]
         with self.arrived:
@@ -170,10 +181,13 @@ class PushService:
         headers = {key.lower(): value for key, value in request.headers.items()}
         attempt = Attempt(device=name, status=201, headers=headers)
         with self.lock:
-            scripted = self.answers.get(name, [])
+            scripted = self.answers.get(name) or self.turns
             answer = scripted.pop(0) if scripted else 201
         extra = {}
         if isinstance(answer, tuple) and answer[0] == "hang":
+            with self.arrived:
+                self.hanging.append(name)
+                self.arrived.notify_all()
             self.release.wait(answer[1])
             answer = 201
         elif isinstance(answer, tuple):
@@ -184,7 +198,8 @@ class PushService:
             if headers.get("content-encoding") != "aes128gcm":
                 raise ValueError(f"content encoding {headers.get('content-encoding')!r}")
             attempt.claims = verify_vapid(headers.get("authorization", ""), public_key=self.public_key, audience=self.origin)
-            attempt.payload = json.loads(device.decrypt(body))
+            attempt.text = device.decrypt(body).decode()
+            attempt.payload = json.loads(attempt.text)
         except Exception as error:  # recorded for the test to see, answered like a real service
             attempt.error = f"{type(error).__name__}: {error}"
             attempt.status = 403 if "JWT" in str(error) or "key" in str(error) else 400
@@ -224,6 +239,14 @@ class PushService:
                     break
                 self.arrived.wait(left)
         return self.delivered()
+
+    def wait_for_hanging(self, count: int, timeout: float = 10) -> int:
+        """Wait until count whole POSTs are held unanswered by a scripted hang; return how many."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while len(self.hanging) < count and time.monotonic() < deadline:
+                self.arrived.wait(max(0.01, deadline - time.monotonic()))
+            return len(self.hanging)
 
     def wait_for_started(self, count: int, timeout: float = 10) -> int:
         """Wait until count POSTs have arrived, answered or still hanging; return how many."""
