@@ -56,7 +56,8 @@ def session_cookie(app, origin: str) -> tuple[str, str, list[str]]:
 
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
         award = db.session.scalar(db.select(Award).where(Award.learner_id == learner.id))
-        pages = ["/", f"/my/badges/{award.public_id}", "/evidence", "/my/collections", "/my/submissions", "/account/"]
+        pages = ["/", f"/my/badges/{award.public_id}", "/evidence", "/my/collections", "/my/submissions", "/account/",
+                 "/notifications", "/my/imported/new"]
     return app.config["SESSION_COOKIE_NAME"], value, pages
 
 
@@ -87,8 +88,7 @@ def main() -> None:
             context.add_cookies([{"name": name, "value": value, "url": origin}])
             count, total, lines = measure(context, origin + path)
             # The service worker installed on the first visit: the next visit's shell comes from it.
-            context.pages and None
-            repeat_count, _repeat_total, repeat_lines = measure(context, origin + path)
+            _repeat_count, _repeat_total, repeat_lines = measure(context, origin + path)
             shell_requests = [line for line in repeat_lines if not line.startswith("Document")]
             print(f"{path}: first load {count} requests, {total / 1024:.1f} KB; repeat visit: {len(shell_requests)} shell requests")
             if verbose:

@@ -41,10 +41,22 @@ def inline_icon(name: str) -> Markup:
     )
 
 
+def minify_css(text: str) -> str:
+    """Return the stylesheet without its comments and needless spaces: the same rules, fewer bytes.
+
+    Only spaces no rule can need go: around braces, semicolons, commas and child combinators, and
+    after a colon (a space before one may be a descendant combinator, as in `[dir="rtl"] :is(…)`).
+    """
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r" ?([{};,>]) ?", r"\1", text)
+    return text.replace(": ", ":").replace(";}", "}").strip()
+
+
 @cache
 def public_stylesheet() -> Markup:
     """Return core.css to inline in the public pages: an employer's phone then needs no second request."""
-    return Markup((ROOT / "static" / "css" / "core.css").read_text().strip())
+    return Markup(minify_css((ROOT / "static" / "css" / "core.css").read_text()))
 
 
 @cache

@@ -50,7 +50,6 @@ wireOffline(document);
 // stay inside this deploy's versioned static folder.
 const FEATURES = [
   ["[data-passkey]", () => import("./passkey.js"), "wirePasskeys"],
-  ["[data-read-aloud-button]", () => import("./read_aloud.js"), "wireReadAloud"],
   ["[data-badge-form]", () => import("./badge_form.js"), "wireBadgeForm"],
   ["[data-badge-preview]", () => import("./badge_preview.js"), "wireBadgePreview"],
   ["form[data-steps]", () => import("./form_steps.js"), "wireFormSteps"],
@@ -58,10 +57,40 @@ const FEATURES = [
   ["[data-push]", () => import("./push.js"), "wirePush"],
   ["form[data-capture]", () => import("./capture.js"), "wireCapture"],
   ["form[data-voice-message]", () => import("./voice_message.js"), "wireVoiceMessage"],
-  ["[data-dictate]", () => import("./dictation.js"), "wireDictation"],
   ["[data-award-progress]", () => import("./award_progress.js"), "wireAwardProgress"],
   ["[data-shared-files]", () => import("./shared_files.js"), "wireSharedFiles"],
 ];
+
+// Buttons that speak or listen: shown at once where the phone can, their module fetched at the
+// first tap, which it then answers (a learner who never taps one never downloads it; the evidence
+// page stays within 5 requests).
+const ON_TAP = [
+  ["[data-read-aloud-button]", () => "speechSynthesis" in window, () => import("./read_aloud.js"), "wireReadAloud"],
+  ["[data-dictate]", () => Boolean(window.SpeechRecognition || window.webkitSpeechRecognition), () => import("./dictation.js"), "wireDictation"],
+];
+
+for (const [selector, can, load, wire] of ON_TAP) {
+  const buttons = [...document.querySelectorAll(selector)];
+  if (!buttons.length || !can()) continue;
+  const first = async (event) => {
+    const tapped = event.currentTarget;
+    for (const button of buttons) button.removeEventListener("click", first);
+    let module;
+    try {
+      module = await load();
+    } catch {
+      // Not fetched (the connection dropped): the next tap tries again.
+      for (const button of buttons) button.addEventListener("click", first);
+      return;
+    }
+    module[wire](document);
+    tapped.click();
+  };
+  for (const button of buttons) {
+    button.hidden = false;
+    button.addEventListener("click", first);
+  }
+}
 
 const wiring = FEATURES.filter(([selector]) => document.querySelector(selector)).map(([, load, wire]) =>
   load().then((module) => module[wire](document)),

@@ -2,10 +2,30 @@
 // kept in the offline queue (IndexedDB) first, shown in the list at once, then uploaded with
 // progress and retry.
 import "./evidence_queue.js";
-import { canRecord, openMicrophone, wireRecorder } from "./recorder.js";
 
 // Shrinking a photo is needed only once one is taken: fetched then, not with the page.
 const downscalePhoto = async (blob) => (await import("./photo_resize.js")).downscalePhoto(blob);
+
+// As recorder.js's: here, so the page shows its record buttons without fetching that module.
+const canRecord = () => Boolean(navigator.mediaDevices?.getUserMedia) && "MediaRecorder" in window;
+
+// The recorder is fetched at the first tap on a record button, which it then answers: most visits
+// only take a photo, and the page stays within 5 requests. options(recorder) gives wireRecorder's
+// options, the module's own functions at hand.
+function wireRecorderOnTap(start, options) {
+  const first = async () => {
+    let recorder;
+    try {
+      recorder = await import("./recorder.js");
+    } catch {
+      start.addEventListener("click", first, { once: true });
+      return;
+    }
+    recorder.wireRecorder({ start, ...options(recorder) });
+    start.click();
+  };
+  start.addEventListener("click", first, { once: true });
+}
 
 const queue = self.backpackEvidenceQueue;
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
@@ -107,7 +127,8 @@ export function wireCapture(root) {
     } else if (state === "failed") {
       status.textContent = [say("msgFailed"), extra.error || item.error || ""].filter(Boolean).join(" ");
     } else {
-      status.textContent = say("msgWaiting");
+      // The server's own words when it asked to be sent later (no room now), else "waiting".
+      status.textContent = extra.error || say("msgWaiting");
     }
   };
 
@@ -197,15 +218,14 @@ function wireCamera(form, say, { taken, filmed }) {
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
     if (blob) taken(blob);
   });
-  wireRecorder({
-    start: recordButton,
+  wireRecorderOnTap(recordButton, () => ({
     stop: filming.querySelector("[data-record-stop]"),
     duration: filming.querySelector("[data-record-duration]"),
     maxSeconds: Number(form.dataset.videoMaxSeconds) || 0,
     open: () => withMicrophone(stream),
     recorded: filmed,
     failed: () => (ready.textContent = say("msgNoCamera")),
-  });
+  }));
   window.addEventListener("pagehide", () => stream?.getTracks().forEach((track) => track.stop()));
 }
 
@@ -231,13 +251,12 @@ function wireVoice(form, say, recorded) {
   if (!start || !canRecord()) return;
   const ready = form.querySelector("[data-capture-ready]");
   start.hidden = false;
-  wireRecorder({
-    start,
+  wireRecorderOnTap(start, (recorder) => ({
     stop: form.querySelector("[data-voice-stop]"),
     duration: form.querySelector("[data-voice-duration]"),
     maxSeconds: Number(form.dataset.audioMaxSeconds) || 0,
-    open: openMicrophone,
+    open: recorder.openMicrophone,
     recorded,
     failed: () => (ready.textContent = say("msgNoMicrophone")),
-  });
+  }));
 }

@@ -1,5 +1,4 @@
 // Notifications: the page explains first; the browser asks for permission only after a button press.
-import { postJSON } from "./http.js";
 
 const keyBytes = (text) => {
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -25,6 +24,8 @@ async function turnOn(box) {
   if (permission !== "granted") throw Object.assign(new Error(box.dataset.denied), { name: "Denied" });
   const registration = await navigator.serviceWorker.ready;
   const made = await subscription(registration, keyBytes(box.dataset.vapidKey));
+  // Fetched only now, once there is something to send: the page itself stays within 4 requests.
+  const { postJSON } = await import("./http.js");
   const result = await postJSON(box.dataset.subscribeUrl, { subscription: JSON.stringify(made) });
   window.location.assign(result.redirect);
 }

@@ -115,6 +115,31 @@ def test_three_picture_buttons_and_no_raw_file_box(phones, live_server):
     assert_accessible(page, "evidence page, picture buttons")
 
 
+def test_the_page_fetches_its_recorder_and_voice_only_at_the_first_tap(phones, live_server):
+    """A first load within 5 requests (DESIGN section 6): the page, its stylesheet and three modules."""
+    phone = phones()
+    amina = live_server.make_person(Role.LEARNER, "Amina")
+    join(phone, amina)
+    page = phone.page
+    modules = []
+    page.on("request", lambda request: request.url.endswith(".js") and modules.append(request.url.rsplit("/", 1)[-1]))
+    page.add_init_script(phone_voices(("en-US", "Samantha", True)))
+    phone.open("/evidence")
+    wait_until_wired(page)
+    assert sorted(modules) == ["app.js", "capture.js", "evidence_queue.js"]
+
+    # Each button answers its first tap, its module fetched then.
+    page.get_by_role("button", name="Record my voice").click()
+    stop = page.get_by_role("button", name="Stop recording")
+    expect(stop).to_be_focused()
+    assert "recorder.js" in modules
+    stop.click()
+    expect(page.get_by_text("Sound recording ready")).to_be_visible()
+    page.locator("#evidence-about + .read-aloud").get_by_role("button").click()
+    expect(page.locator("html")).to_have_attribute("data-spoken", "1")
+    assert "read_aloud.js" in modules
+
+
 def test_what_she_captures_shows_in_her_list_at_once_waiting_then_sent(phones, live_server):
     phone, amina = learner_on_the_evidence_page(phones, live_server)
     page = phone.page

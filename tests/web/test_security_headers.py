@@ -34,3 +34,14 @@ def test_session_cookie_is_secure_httponly_lax(client):
     client.get("/signin")
     cookie = client.get_cookie("session")
     assert cookie.secure and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_scripted_pages_keep_every_header_and_pictures_get_only_nosniff(client):
+    page = client.get("/signin")
+    assert "camera=(self)" in page.headers["Permissions-Policy"]
+    assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    icon = client.get("/static/icons/icon-192.png")
+    assert icon.status_code == 200 and icon.mimetype == "image/png"
+    assert icon.headers["X-Content-Type-Options"] == "nosniff"
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy"):
+        assert header not in icon.headers
