@@ -39,6 +39,9 @@ def load(instance_path: Path) -> dict:
         or _read_or_create_secret(instance_path, "key_encryption_secret"),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance_path / 'backpack.db'}",
+        # A pooled connection is checked before use, so one cut by a database restart is
+        # replaced quietly instead of failing the next request on it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # The public origin: the only source of absolute URLs and of WebAuthn's RP ID.
         "BACKPACK_ORIGIN": env.get("BACKPACK_ORIGIN", "").rstrip("/") or LOCAL_ORIGIN,
         # Origins this deployment had before: still answered, since credentials already issued name them.

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from backpack.models import Outbox, OutboxStatus, PushSubscription, Role, User
 from backpack.models.time import utcnow
 from tests.conftest import tiny_png
 from tests.support.push_service import PushService, b64url
+from tests.support.servers import create_database
 from tests.support.sign_ins import live_handle
 
 pytestmark = pytest.mark.browser
@@ -67,11 +69,17 @@ def wait_until(condition, timeout: float, what: str):
     return result
 
 
-@pytest.fixture
-def deployment(tmp_path):
-    """A database of 100 learners with a phone each, just awarded a badge; a push service; the worker's env."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def deployment(request, tmp_path):
+    """A database of 100 learners with a phone each, just awarded a badge; a push service; the worker's env.
+
+    On SQLite, and on the session's real PostgreSQL server (tests/support/servers.py).
+    """
     instance = tmp_path / "instance"
-    database = f"sqlite:///{tmp_path / 'backpack.db'}"
+    if request.param == "sqlite":
+        database = f"sqlite:///{tmp_path / 'backpack.db'}"
+    else:
+        database = create_database(request.getfixturevalue("postgres_server"), f"phones_{uuid.uuid4().hex[:12]}")
     env = {
         **os.environ,
         "BACKPACK_INSTANCE_PATH": str(instance),

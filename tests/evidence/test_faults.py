@@ -73,3 +73,25 @@ def test_the_local_store_says_a_full_disk_is_a_full_disk(app, monkeypatch):
     with pytest.raises(MediaStoreUnavailable):
         store.put(b"data", new_key())
     assert list(store.incoming.iterdir()) == []  # the partial write went at once
+
+
+def test_a_full_disk_told_to_the_plain_form_keeps_what_was_typed(app, learner, monkeypatch):
+    """Without the script there is no queue on the phone: the page says to try later and keeps the words."""
+
+    def full(source, key):
+        raise MediaStoreUnavailable(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(media_store(), "put", full)
+    response = learner.client.post(
+        "/evidence",
+        data={"csrf_token": learner.csrf("/evidence"), "idempotency_key": str(uuid.uuid4()),
+              "title": "Kitchen shelf", "reflection": "I fixed it to the wall.",
+              "file": (io.BytesIO(samples.jpeg()), "photo.jpg")},
+    )
+    assert response.status_code == 507
+    html = response.get_data(as_text=True)
+    assert "There is no space to keep this right now. Please try again later." in html
+    assert "It stays on your phone" not in html
+    assert 'value="Kitchen shelf"' in html and "I fixed it to the wall." in html
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count(Evidence.id))) == 0
