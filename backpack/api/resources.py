@@ -245,11 +245,14 @@ def upsert(owner: User, body: bytes, *, compact_jws: bool = False) -> Upserted:
 
 
 def profile(connection: OAuthConnection) -> dict:
-    """Return the learner's Profile as this platform sees it (its id is pairwise: one per platform)."""
+    """Return the learner's Profile as this platform sees it (its id is pairwise: one per platform).
+
+    `type` is an array, as 1EdTech's Profile JSON Schema requires.
+    """
     return {
         "@context": PROFILE_CONTEXT,
         "id": f"urn:uuid:{connection.subject_id}",
-        "type": "Profile",
+        "type": ["Profile"],
         "name": connection.user.display_name,
     }
 

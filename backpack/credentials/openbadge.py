@@ -202,6 +202,8 @@ def build_credential(
             "id": credential_id or new_credential_id(),
             "type": list(CREDENTIAL_TYPE),
             "name": achievement.name,
+            # OB 3.0 shows a credential's own name and description where a verifier lists it.
+            "description": achievement.description,
             "issuer": _issuer_profile(issuer),
             "validFrom": valid_from,
             "validUntil": valid_until,

@@ -27,6 +27,7 @@ from tests.api.platform import (
 )
 from tests.conftest import ORIGIN, build_app, csrf_from, with_tables
 from tests.learner.imports import elsewhere_award
+from tests.support.ob_schemas import profile_errors
 
 
 @pytest.fixture
@@ -132,9 +133,10 @@ def test_a_platform_registers_gets_consent_and_moves_badges(app, learner, make_u
     assert profile == {
         "@context": ["https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": f"urn:uuid:{connection.subject_id}",
-        "type": "Profile",
+        "type": ["Profile"],
         "name": "Amina Yusuf",
     }
+    assert profile_errors(profile) == []
     renamed = session.put(f"{API}/profile", json={**profile, "name": "Amina Y."})
     assert renamed.status_code == 200 and renamed.json()["name"] == "Amina Y."
     db.session.expire_all()

@@ -54,6 +54,8 @@ def test_credential_has_the_required_open_badges_shape(issuer_key):
         }
     ]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert credential["name"] == credential["credentialSubject"]["achievement"]["name"]
+    assert credential["description"] == credential["credentialSubject"]["achievement"]["description"]
     assert credential["id"] == "urn:uuid:0b9a4c1e-2f5d-4c7a-9a43-6b1d2e3f4a5b"
     assert credential["issuer"]["id"] == issuer_key.did
     assert credential["issuer"]["type"] == ["Profile"]
