@@ -5,7 +5,7 @@ import json
 from backpack.extensions import db
 from backpack.models import ImportedCredential, Role
 from tests.api.platform import API, connect
-from tests.learner.test_importing_eddsa_rdfc_2022 import badge, signed_by_db
+from tests.support.signer_db import badge, signed_by_db
 
 
 def test_a_badge_signed_by_digital_bazaar_goes_in_and_comes_back_byte_for_byte(app, signed_in):
