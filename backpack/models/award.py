@@ -1,4 +1,5 @@
 """Awards (issued credentials, stored exactly as signed) and the status lists that revoke them."""
+import functools
 import json
 import re
 from datetime import datetime
@@ -105,9 +106,15 @@ class Award(db.Model):
     @property
     def evidence_public_ids(self) -> list[str]:
         """The learner's evidence items the signed credential links to, in its order."""
-        entries = json.loads(self.credential_json).get("evidence") or []
-        found = (EVIDENCE_LINK.search(entry.get("id") or "") for entry in entries if isinstance(entry, dict))
-        return [match.group(1) for match in found if match]
+        return list(evidence_ids_in(self.credential_json))
+
+
+@functools.lru_cache(maxsize=1024)
+def evidence_ids_in(credential_json: str) -> tuple[str, ...]:
+    """The evidence items a stored credential links to, in its order (kept: the employer's page asks per view)."""
+    entries = json.loads(credential_json).get("evidence") or []
+    found = (EVIDENCE_LINK.search(entry.get("id") or "") for entry in entries if isinstance(entry, dict))
+    return tuple(match.group(1) for match in found if match)
 
 
 class AwardJobState:

@@ -3,7 +3,8 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from backpack.credentials.keys import open_private_key, seal_private_key
 from backpack.extensions import db
 from backpack.models import Achievement, Award, Collection, Issuer, ShareLink, StatusList, User
+from backpack.models.award import evidence_ids_in
 from backpack.models.time import utcnow
 from backpack.web.origin import public_url
 from backpack.web.refusal import Refusal
@@ -82,15 +84,122 @@ def _live_query():
 
 def find_live(token: str) -> ShareLink:
     """Return the live link for a token, or raise: unknown 404, revoked or expired 410."""
+    return _checked(token, lambda digest: db.session.scalar(_live_query(), {"digest": digest}))
+
+
+class AwardFacts(NamedTuple):
+    """The columns a badge's section is drawn from, as plain values (field order = award_columns())."""
+
+    credential_json: str
+    status_list_id: int
+    status_version: int
+    issued_at: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    note: str | None
+    evidence_url: str | None
+    achievement_public_id: str
+    name: str
+    description: str
+    criteria: str
+    language: str | None
+    translations: dict | None
+    alignments: list | None
+    issuer_name: str
+    issuer_url: str | None
+    learner_id: int | None
+    learner_name: str | None
+
+    # The model's own rule, read from the same column.
+    is_expired = Award.is_expired
+
+    @property
+    def evidence_public_ids(self) -> tuple[str, ...]:
+        return evidence_ids_in(self.credential_json)
+
+
+@functools.cache
+def award_columns() -> tuple:
+    """The columns AwardFacts holds, in its order, for a select joined as links.glance joins them."""
+    return (
+        Award.credential_json, Award.status_list_id, StatusList.version, Award.issued_at, Award.valid_until,
+        Award.revoked_at, Award.revocation_reason, Award.note, Award.evidence_url,
+        Achievement.public_id, Achievement.name, Achievement.description, Achievement.criteria,
+        Achievement.language, Achievement.translations, Achievement.alignments,
+        Issuer.name, Issuer.url, Award.learner_id, User.display_name,
+    )
+
+
+def facts_of(award: Award, *, learner: bool = True) -> AwardFacts:
+    """Return the same facts from a loaded award (a cache miss; a collection's items, which name no learner)."""
+    achievement, issuer = award.achievement, award.issuer
+    person = award.learner if learner else None
+    return AwardFacts(
+        award.credential_json, award.status_list_id, award.status_list.version, award.issued_at, award.valid_until,
+        award.revoked_at, award.revocation_reason, award.note, award.evidence_url,
+        achievement.public_id, achievement.name, achievement.description, achievement.criteria,
+        achievement.language, achievement.translations, achievement.alignments,
+        issuer.name, issuer.url, award.learner_id, person.display_name if person else None,
+    )
+
+
+class Glance(NamedTuple):
+    """A link's checks and its badge's AwardFacts (None for a collection link), read without building objects."""
+
+    id: int
+    token_hash: str
+    include_evidence: bool
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    collection_id: int | None
+    award: AwardFacts | None
+
+    is_live = ShareLink.is_live
+
+
+@functools.cache
+def _glance_query():
+    """One Core select of plain columns: most views of a badge page are cache hits and need no objects."""
+    return (
+        db.select(
+            ShareLink.id, ShareLink.token_hash, ShareLink.include_evidence, ShareLink.expires_at,
+            ShareLink.revoked_at, ShareLink.collection_id, ShareLink.award_id, *award_columns(),
+        )
+        .select_from(ShareLink)
+        .outerjoin(Award, Award.id == ShareLink.award_id)
+        .outerjoin(Achievement, Achievement.id == Award.achievement_id)
+        .outerjoin(Issuer, Issuer.id == Award.issuer_id)
+        .outerjoin(StatusList, StatusList.id == Award.status_list_id)
+        .outerjoin(User, User.id == Award.learner_id)
+        .where(ShareLink.token_hash == bindparam("digest"))
+    )
+
+
+def _checked(token: str, find):
+    """Find the link by the token's hash and check it: unknown 404, revoked or expired 410."""
     if not token or len(token) > 64:
         raise ShareLinkError(UNKNOWN, 404)
     digest = _hash(token)
-    link = db.session.scalar(_live_query(), {"digest": digest})
+    link = find(digest)
     if link is None or not hmac.compare_digest(link.token_hash, digest):
         raise ShareLinkError(UNKNOWN, 404)
     if not link.is_live():
         raise ShareLinkError(GONE, 410)
     return link
+
+
+def _glance_row(digest: str) -> Glance | None:
+    row = db.session.connection().execute(_glance_query(), {"digest": digest}).first()
+    if row is None:
+        return None
+    award = AwardFacts(*row[7:]) if row[6] is not None else None
+    return Glance(*row[:6], award)
+
+
+def glance(token: str) -> Glance:
+    """Return the live link's Glance, or raise as find_live does (the cache-hit path of the employer's page)."""
+    return _checked(token, _glance_row)
 
 
 def links_of(target: Award | Collection) -> list[ShareLink]:

@@ -13,6 +13,7 @@ from backpack.issuing.verdict import verdict
 from backpack.learner.badges import baked_png, baked_svg
 from backpack.learner.collections import items_of
 from backpack.sharing import bp, links, page_cache, view_counts
+from backpack.web.security_headers import script_free
 
 # Generous for people, tight for anyone trying tokens one after another.
 PUBLIC_LIMIT = "60 per minute;600 per hour"
@@ -34,25 +35,28 @@ def share_link_unusable(error: links.ShareLinkError):
     """Say plainly that the link does not work, on the light public layout, and nothing else."""
     response = Response(render_template("sharing/gone.html", message=str(error.message)), error.status)
     response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return script_free(response)
 
 
 # The encodings the page is kept in, compressed once (Flask-Compress leaves an encoded response alone).
 PAGE_ENCODINGS = ["br", "gzip"]
 
 
-def _page(link, key: tuple, render) -> Response:
-    """Serve the page from the cache (page_cache) and count the view (off the database); never indexed,
+def _encoding() -> str | None:
+    return request.accept_encodings.best_match(PAGE_ENCODINGS)
+
+
+def _page(link, body: bytes, encoding: str | None) -> Response:
+    """Serve the page (from page_cache) and count the view (off the database); never indexed,
     never kept by shared caches: the learner may stop sharing at any time."""
-    encoding = request.accept_encodings.best_match(PAGE_ENCODINGS)
-    response = Response(page_cache.page(key, render, encoding), mimetype="text/html")
+    response = Response(body, mimetype="text/html")
     if encoding:
         response.headers["Content-Encoding"] = encoding
     view_counts.count_view(link)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
+    return script_free(response)
 
 
 def _award_of(link):
@@ -65,14 +69,18 @@ def _award_of(link):
 @bp.get("/s/<token>")
 @limiter.limit(PUBLIC_LIMIT)
 def public_badge(token: str):
-    """The badge's page, rendered once per everything it shows (page_cache) after the link is checked."""
-    link = links.find_live(token)
-    if link.collection is not None:
-        return _collection_page(link, token)
-    award = link.award
-    locale = str(get_locale())
-    evidence = awarded_evidence(award) if link.include_evidence else []
-    return _page(link, page_cache.badge_key(link, locale, evidence), lambda: _render_badge(link, token, evidence))
+    """The badge's page: checked and, when cached, served from plain columns (links.glance); a miss loads and renders."""
+    glance = links.glance(token)
+    if glance.award is None:
+        return _collection_page(links.find_live(token), token)
+    locale, encoding = str(get_locale()), _encoding()
+    body = page_cache.cached(page_cache.glanced_key(glance, locale), encoding)
+    if body is None:
+        link = links.find_live(token)
+        evidence = awarded_evidence(link.award) if link.include_evidence else []
+        key = page_cache.badge_key(link, locale, evidence)
+        body = page_cache.page(key, lambda: _render_badge(link, token, evidence), encoding)
+    return _page(glance, body, encoding)
 
 
 def _render_badge(link, token: str, evidence: list) -> str:
@@ -117,7 +125,8 @@ def _collection_page(link, token: str) -> Response:
             kind_names=KIND_NAMES,
         )
 
-    return _page(link, page_cache.collection_key(link, locale, items), render)
+    encoding = _encoding()
+    return _page(link, page_cache.page(page_cache.collection_key(link, locale, items), render, encoding), encoding)
 
 
 @bp.get("/s/<token>/evidence/<public_id>")

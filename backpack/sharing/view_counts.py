@@ -13,7 +13,7 @@ TALLY = "share-views"
 
 
 def count_view(link: ShareLink) -> None:
-    """Count an opening of the link; no database write."""
+    """Count an opening of the link (a ShareLink, or links.glance's row: only its id is read); no database write."""
     tally(TALLY).add(link.id, utcnow())
 
 

@@ -226,6 +226,37 @@ def test_the_employer_page_inlines_its_stylesheet_allowed_by_hash_alone(shared):
     (style,) = re.findall(r"<style>(.*?)</style>", html, re.S)
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     policy = response.headers["Content-Security-Policy"]
-    assert f"style-src 'self' 'sha256-{digest}'" in policy and "unsafe-inline" not in policy
+    assert f"style-src 'sha256-{digest}';" in policy and "unsafe-inline" not in policy
     assert 'rel="stylesheet"' not in html and 'rel="icon" href="data:,"' in html
     assert "style=" not in html  # no inline style attributes: the hash covers the <style> element only
+    assert "/*" not in style and "\n" not in style  # kept small: no comments, no line breaks
+
+
+def test_the_employer_page_runs_no_script_and_says_so_in_few_headers(shared):
+    learner, _teacher, _award, share = shared
+    url, _page = share()
+    response = new_client(learner.client.application).get(url.replace("https://localhost", ""))
+    html = response.get_data(as_text=True)
+    assert "<script" not in html
+    policy = dict(part.split(" ", 1) for part in response.headers["Content-Security-Policy"].split("; "))
+    assert policy["default-src"] == "'none'" and "script-src" not in policy  # so no script runs, inline or not
+    assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'none'" and policy["form-action"] == "'none'"
+    assert policy["img-src"] == "'self' data:" and policy["media-src"] == "'self'"
+    assert response.headers["Referrer-Policy"] == "same-origin"  # its links do not tell others its address
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    # Headers that only restrict script (and X-Frame-Options, which frame-ancestors replaces) are left off.
+    for header in ("Permissions-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options"):
+        assert header not in response.headers
+
+    # The badge picture is not a page: only nosniff, no page policies.
+    (picture,) = re.findall(r'src="([^"]+\.webp)"', html)
+    image = new_client(learner.client.application).get(picture)
+    assert image.status_code == 200 and image.mimetype == "image/webp"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in image.headers and "Permissions-Policy" not in image.headers
+
+    # A link that does not work says so on a page as script-free.
+    gone = new_client(learner.client.application).get("/s/no-such-link")
+    assert gone.status_code == 404 and "<script" not in gone.get_data(as_text=True)
+    assert gone.headers["Content-Security-Policy"].startswith("default-src 'none';")
