@@ -1,6 +1,7 @@
 """Benchmark: the employer's page under load, served by gunicorn as in production, on loopback.
 
 Run: .venv/bin/python benchmarks/load.py [--clients 50,200] [--seconds 10] [--postgres] [--while-awarding N]
+     [--award-by job|direct]
 
 Starts the app under gunicorn (gunicorn.conf.py: WEB_CONCURRENCY=2 processes, 4 threads
 each, gthread) on 127.0.0.1 with the data of benchmarks/verification_page.py (a badge
@@ -8,8 +9,11 @@ shared with its evidence), rate limits off (one loopback address would get 429s)
 runs `wrk -t2 -c<clients> -d<seconds>s --latency -H "Accept-Encoding: br, gzip"` against
 the share page and prints req/s, p50/p99 and errors per run. wrk comes from Debian
 (`apt-get install -y wrk` when missing). --postgres serves from a throwaway PostgreSQL
-(tests/support/servers.py); --while-awarding N awards a badge to N learners from another
-process while wrk runs (in batches, as a teacher's award would). Every step is bounded in
+(tests/support/servers.py); --while-awarding N awards a badge to N learners a second into
+each run: by default it queues the award job a teacher's tap queues, which the app's own
+worker runs (issuing/award_jobs.py), and prints how long it took; --award-by direct awards
+from a separate process instead. The awarding process gets ready (imports, app, badge)
+before the run starts: only the award itself overlaps it. Every step is bounded in
 time and everything started is stopped at the end.
 Budget (DESIGN.md section 6): 200 clients >= 1,000 req/s, p99 <= 300 ms, 0 errors, also while awarding 1,000.
 """
@@ -22,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -32,8 +37,6 @@ sys.path.insert(0, str(ROOT))
 from backpack import create_app  # noqa: E402
 from backpack.extensions import db  # noqa: E402
 from benchmarks.verification_page import setup  # noqa: E402
-
-AWARD_BATCH = 100
 
 
 def free_port() -> int:
@@ -70,10 +73,16 @@ def prepare(folder: Path, database_url: str, origin: str, learners: int) -> str:
     return token
 
 
-def award_all(folder: str, database_url: str, origin: str) -> None:
-    """Make a new badge and award it to every load-test learner, in batches (run in its own process)."""
-    from backpack.issuing import achievements, awarding, badge_image
-    from backpack.models import Issuer, Role, User
+def award_all(folder: str, database_url: str, origin: str, how: str) -> None:
+    """Award a new badge to every load-test learner, as a teacher's "Award" does (run in its own process).
+
+    The process gets ready first (imports, app, badge: none of it is awarding) and prints READY;
+    the run starts its clock, and the award begins when a line arrives on stdin. "job" queues the
+    award job a teacher's tap queues and waits for the app's worker to finish it; "direct" awards
+    in this process, batch by batch, as `flask --app backpack worker` would.
+    """
+    from backpack.issuing import achievements, award_jobs, awarding, badge_image
+    from backpack.models import AwardJob, AwardJobState, Issuer, Role, User
 
     app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": database_url, "BACKPACK_ORIGIN": origin,
                       "NOTIFY_WORKER": "off"})
@@ -88,11 +97,25 @@ def award_all(folder: str, database_url: str, origin: str) -> None:
         learners = list(db.session.scalars(
             db.select(User).where(User.role == Role.LEARNER.value, User.display_name.like("Learner %"))
         ))
+        print("READY", flush=True)
+        sys.stdin.readline()
         started = time.perf_counter()
-        for first in range(0, len(learners), AWARD_BATCH):
-            awarding.award(badge, learners[first:first + AWARD_BATCH], by=teacher)
+        if how == "direct":
+            for first in range(0, len(learners), award_jobs.BATCH):
+                awarding.award(badge, learners[first:first + award_jobs.BATCH], by=teacher)
+                db.session.commit()
+        else:
+            job, _new = award_jobs.start(badge, learners, by=teacher)
             db.session.commit()
-        print(f"  (awarded {len(learners)} learners in {time.perf_counter() - started:.1f} s)", flush=True)
+            deadline = time.monotonic() + 280
+            while time.monotonic() < deadline:
+                state = db.session.scalar(db.select(AwardJob.state).where(AwardJob.id == job.id))
+                db.session.rollback()
+                if state in (AwardJobState.DONE, AwardJobState.FAILED):
+                    break
+                time.sleep(0.1)
+        print(f"  (awarded {len(learners)} learners in {time.perf_counter() - started:.1f} s"
+              f"{'' if how == 'direct' else ' by the app' + chr(39) + 's worker'})", flush=True)
 
 
 def serve(folder: Path, database_url: str, origin: str, port: int, log: Path) -> subprocess.Popen:
@@ -167,6 +190,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--postgres", action="store_true", help="serve from a throwaway PostgreSQL")
     parser.add_argument("--while-awarding", type=int, default=0, metavar="N", help="award a badge to N learners during each run")
+    parser.add_argument("--award-by", choices=["job", "direct"], default="job",
+                        help="job: queued as a teacher's tap queues it, run by the app's worker; direct: in a process of its own")
     options = parser.parse_args()
     wrk = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="backpack-load-"))
@@ -194,8 +219,13 @@ def main() -> None:
             awarder = None
             if options.while_awarding:
                 awarder = subprocess.Popen(
-                    [sys.executable, __file__, "--award-into", str(folder), database_url, origin], cwd=ROOT,
+                    [sys.executable, __file__, "--award-into", str(folder), database_url, origin, options.award_by],
+                    cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                 )
+                if awarder.stdout.readline().strip() != "READY":
+                    sys.exit("the awarding process did not start")
+                # The award starts a second into the run, so the run sees the page before, during and after it.
+                threading.Timer(1.0, lambda process=awarder: (process.stdin.write("go\n"), process.stdin.flush())).start()
             result = run_wrk(wrk, url, clients, options.seconds)
             print(f"{clients:>4} clients: {result['requests_per_second']:,.0f} req/s, p50 {result['p50']:.1f} ms, "
                   f"p99 {result['p99']:.1f} ms, {result['errors']} errors{' (' + result['error_kinds'] + ')' if result['errors'] else ''} "
@@ -203,7 +233,7 @@ def main() -> None:
                   f"{result['command']})", flush=True)
             if awarder is not None:
                 try:
-                    awarder.wait(timeout=300)
+                    print(awarder.communicate(timeout=300)[0].rstrip(), flush=True)
                 except subprocess.TimeoutExpired:
                     awarder.kill()
                     awarder.wait()
@@ -218,6 +248,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--award-into"]:
-        award_all(*sys.argv[2:5])
+        award_all(*sys.argv[2:6])
     else:
         main()

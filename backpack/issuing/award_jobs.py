@@ -197,7 +197,12 @@ class JobLost(Exception):
     """The job's lease passed to another worker while this one held a batch."""
 
 
-@work(on_error=lambda error: failed_step(error))
+def has_due() -> bool:
+    """Whether a job waits for a worker (queued, or running with its lease run out): one cheap query."""
+    return db.session.scalar(db.select(AwardJob.id).where(_due(utcnow())).limit(1)) is not None
+
+
+@work(on_error=lambda error: failed_step(error), due=has_due)
 def step(now=None) -> bool:
     """One step of award work: claim a due job, or run the next batch of the one held; False if idle."""
     now = now or utcnow()

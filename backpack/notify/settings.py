@@ -34,6 +34,10 @@ def defaults(env=None) -> dict:
         "NOTIFY_POLL_SECONDS": 1.0,
         "NOTIFY_THREADS": int(env.get("BACKPACK_NOTIFY_THREADS", "8")),
         "NOTIFY_BATCH": 50,
+        # Long WORK (a big award's signing) from the web process's thread runs in a child process
+        # at this much lower CPU priority, so pages come first: "auto" (not in tests), "1" or "0".
+        "NOTIFY_WORK_PROCESS": {"1": True, "0": False}.get(env.get("BACKPACK_WORK_PROCESS", "auto"), "auto"),
+        "NOTIFY_WORK_NICENESS": int(env.get("BACKPACK_WORK_NICENESS", "10")),
         # A claimed row whose worker died is claimed again after this long; the sending
         # worker renews its claims every third of it while its sends are under way.
         "NOTIFY_LEASE_SECONDS": float(env.get("BACKPACK_NOTIFY_LEASE_SECONDS", "15")),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from backpack.extensions import db
 from backpack.models import Outbox
 from backpack.notify import delivery
+from backpack.notify.work_process import WorkProcess
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +45,19 @@ def periodic(seconds: float):
 # one step (it adds and flushes), the worker commits it, and calls again while it says there
 # is more. on_error runs in a fresh transaction after a step raised and was rolled back.
 WORK: dict[Callable[[], bool], Callable[[Exception], object] | None] = {}
+# For each WORK function, a cheap check that it has something to do: the web process's
+# thread then hands the work to a child process (work_process.py) instead of doing it.
+WORK_DUE: dict[Callable[[], bool], Callable[[], bool] | None] = {}
 # Steps per pass, so a long job gives push delivery a turn between its batches.
 WORK_STEPS_PER_PASS = 40
 
 
-def work(on_error: Callable[[Exception], object] | None = None):
+def work(on_error: Callable[[Exception], object] | None = None, due: Callable[[], bool] | None = None):
     """Have the worker call the decorated step function while it returns True, committing each step."""
 
     def register(function: Callable[[], bool]) -> Callable[[], bool]:
         WORK[function] = on_error
+        WORK_DUE[function] = due
         return function
 
     return register
@@ -73,9 +78,11 @@ def wake_work() -> None:
 class Worker:
     """Claim due outbox rows and deliver them, sending on a small thread pool."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, work_process=None):
         self.app = app
         self.pool = ThreadPoolExecutor(app.config["NOTIFY_THREADS"], thread_name_prefix="backpack-push")
+        # In the web process: a WorkProcess that runs WORK away from the threads serving pages.
+        self.work_process = work_process
         self.pruned_at = 0.0
         self.ran_at: dict[Callable[[], object], float] = {}
 
@@ -100,7 +107,16 @@ class Worker:
         return taken
 
     def run_work(self, steps: int = WORK_STEPS_PER_PASS) -> int:
-        """Call each WORK step function, one commit per step, until it has no more or steps run out."""
+        """Call each WORK step function, one commit per step, until it has no more or steps run out.
+
+        With a work process, hand due work to it instead (it counts its own steps) and return 0.
+        """
+        if self.work_process is not None:
+            if self.work_due():
+                self.work_process.hand_off()
+            else:
+                self.work_process.idle()
+            return 0
         ran = 0
         for function, on_error in list(WORK.items()):
             while ran < steps:
@@ -123,6 +139,11 @@ class Worker:
                 if not more:
                     break
         return ran
+
+    def work_due(self) -> bool:
+        """Whether any WORK has something to do (a function without a check always may)."""
+        with self.app.app_context():
+            return any(due is None or due() for due in WORK_DUE.values())
 
     def run_periodic(self) -> None:
         """Run each due upkeep function in its own transaction; a failure must not stop delivery."""
@@ -156,6 +177,14 @@ class Worker:
                 wake.clear()
         finally:
             self.pool.shutdown(wait=False, cancel_futures=True)
+            if self.work_process is not None:
+                self.work_process.stop()
+
+
+def work_in_child(app: Flask) -> bool:
+    """Whether this web process's thread hands WORK to a child process ("auto": yes, except in tests)."""
+    setting = app.config["NOTIFY_WORK_PROCESS"]
+    return not app.testing if setting == "auto" else bool(setting)
 
 
 class ThreadDispatch:
@@ -178,7 +207,7 @@ class ThreadDispatch:
             if self.running:
                 return
             self.stop_event.clear()
-            worker = Worker(self.app)
+            worker = Worker(self.app, work_process=WorkProcess(self.app, work_job) if work_in_child(self.app) else None)
             self.thread = threading.Thread(
                 target=worker.run, args=(self.stop_event, self.wake_event), name="backpack-notify", daemon=True
             )

@@ -406,3 +406,5 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written_and_the_job_is_ta
     db.session.expire_all()
     assert (job.state, job.done, job.created) == (AwardJobState.DONE, 120, 120)
     assert db.session.scalar(db.select(db.func.count(db.distinct(Award.learner_id)))) == awards_count(badge) == 120
+    indexes = db.session.execute(db.select(Award.status_list_id, Award.status_index)).all()
+    assert len(set(indexes)) == len(indexes) == 120  # no status index reused after the takeover
