@@ -79,7 +79,7 @@ class WorkProcess:
             [sys.executable, "-c", CHILD],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)},
+            env={**os.environ, "PYTHONPATH": _path_to(self.app.import_name)},
         )
         self.child.stdin.write(message)
         self.child.stdin.close()
@@ -124,3 +124,13 @@ class WorkProcess:
         if self.lock_file is not None:
             self.lock_file.close()
             self.lock_file = None
+
+
+def _path_to(package: str) -> str:
+    """PYTHONPATH for the child: where the app's package lives, then the caller's own.
+
+    Not the parent's whole sys.path: a folder put first there (a test runner's, a script's)
+    could hold a module named like a standard one and hide it from the child.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(sys.modules[package].__file__)))
+    return os.pathsep.join(path for path in (root, os.environ.get("PYTHONPATH", "")) if path)
