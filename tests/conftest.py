@@ -15,10 +15,12 @@ from backpack.issuing.achievements import create_achievement
 from backpack.issuing.issuers import create_issuer
 from backpack.models import Classroom, Enrolment, Issuer, Role, User
 from tests.support.authenticator import SoftPasskey
+from tests.support.empty_database import copy_tables
 
 ORIGIN = "https://localhost"
-# Real PostgreSQL, Redis and S3 servers, started once per session by the tests that ask.
-pytest_plugins = ["tests.support.servers"]
+# Real PostgreSQL, Redis and S3 servers, started once per session by the tests that ask;
+# URL builders and templates compiled once per run, not once per app.
+pytest_plugins = ["tests.support.servers", "tests.support.compiled_once"]
 
 
 def build_app(tmp_path, **settings):
@@ -40,7 +42,8 @@ def build_app(tmp_path, **settings):
 def with_tables(app):
     """Yield the app inside its context with the tables made and the rate limits reset."""
     with app.app_context():
-        db.create_all()
+        if not copy_tables(db.engine):
+            db.create_all()
         limiter.reset()
         yield app
         db.session.remove()

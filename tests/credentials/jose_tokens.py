@@ -1,6 +1,8 @@
 """Keys and JWTs made by npm `jose` (tests/credentials/verifier/jwt.mjs), not by the app."""
+import atexit
 import base64
 import json
+import select
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -13,12 +15,42 @@ from backpack.credentials import keys
 VERIFIER = Path(__file__).parent / "verifier"
 
 
+_node: subprocess.Popen | None = None
+
+
 def run(jobs: list[dict]) -> list[dict]:
-    """Run generate/sign jobs in node with jose; return their results."""
-    done = subprocess.run(
-        ["node", "jwt.mjs"], cwd=VERIFIER, input=json.dumps(jobs), capture_output=True, text=True, timeout=60, check=True
-    )
-    return json.loads(done.stdout)
+    """Run generate/sign jobs in node with jose; return their results.
+
+    One node process serves the whole test run: starting Node and jose costs more than the jobs.
+    """
+    global _node
+    if _node is None or _node.poll() is not None:
+        _node = subprocess.Popen(
+            ["node", "jwt.mjs", "--lines"], cwd=VERIFIER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        atexit.register(_stop, _node)
+    _node.stdin.write(json.dumps(jobs) + "\n")
+    _node.stdin.flush()
+    if not select.select([_node.stdout], [], [], 60)[0]:
+        _stop(_node)
+        raise TimeoutError("jose (node jwt.mjs) did not answer within 60 s")
+    answer = _node.stdout.readline()
+    if not answer:
+        raise RuntimeError(f"jose (node jwt.mjs) ended with exit code {_node.wait()}")
+    results = json.loads(answer)
+    if isinstance(results, dict):
+        raise RuntimeError(f"jose (node jwt.mjs) failed: {results['error']}")
+    return results
+
+
+def _stop(node: subprocess.Popen) -> None:
+    node.stdin.close()
+    try:
+        node.wait(5)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        node.wait()
+    node.stdout.close()
 
 
 def generate(*algs: str) -> list[dict]:

@@ -28,6 +28,7 @@ from backpack.models import Award, Classroom, Enrolment, Role, User
 from backpack.wallet import holder
 from tests.conftest import Actor, build_app, new_client, tiny_png
 from tests.support.authenticator import SoftPasskey
+from tests.support.empty_database import copy_tables
 
 ISSUER = "https://localhost"
 
@@ -181,7 +182,8 @@ def live(tmp_path):
     got_request_exception.connect(lambda sender, exception, **extra: live.errors.append(exception), app, weak=False)
     thread = threading.Thread(target=server.serve_forever, name="wallet-live-server", daemon=True)
     with app.app_context():
-        db.create_all()
+        if not copy_tables(db.engine):
+            db.create_all()
         limiter.reset()
         thread.start()
         yield live
