@@ -28,15 +28,11 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from .did_web import did_document_keys, did_jwk_jwk, did_key_jwk, did_web_url, jwk_of_multikey, jwks_keys, public_only
 from .keys import KeyFormatError
+from .translatable import mark as _l
 
 # Return the parsed JSON answer at an HTTPS URL; raise on any failure (refused, unreachable...).
 DocumentFetcher = Callable[[str], Mapping[str, Any]]
 _PUBLIC_PARAMETERS = ("kty", "crv", "x", "y", "n", "e")
-
-
-def _l(message: str) -> str:
-    """Mark a user-facing sentence for translation; return it unchanged."""
-    return message
 
 
 UNKNOWN_KEY = _l("The issuer's key named in the badge could not be found.")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from . import vc_jwt
 from .keys import KeyFormatError
+from .translatable import mark as _l
 from .verify import (
     EXPIRED,
     INVALID,
@@ -34,11 +35,6 @@ NOT_CHECKED = "not-checked"
 
 # Return (HTTP status, parsed JSON or None); raise on any failure to fetch.
 JsonFetcher = Callable[[str], tuple[int, Any]]
-
-
-def _l(message: str) -> str:
-    """Mark a user-facing sentence for translation; return it unchanged."""
-    return message
 
 
 UNREACHABLE = _l("The issuer's copy of this badge could not be fetched. Try again later.")

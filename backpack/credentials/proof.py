@@ -34,6 +34,7 @@ from .keys import (
     multibase_encode,
     resolve_did_key,
 )
+from .translatable import mark as _l
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -54,11 +55,6 @@ def _readable_suite(options: Mapping[str, Any]) -> bool:
 ASSERTION_METHOD = "assertionMethod"
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-
-def _l(message: str) -> str:
-    """Mark a user-facing sentence for translation; return it unchanged."""
-    return message
 
 
 class ProofError(ValueError):

@@ -32,6 +32,7 @@ from .issuer_keys import issuer_key as _issuer_key
 from .issuer_keys import jwk_of_pem as jwk_of_pem
 from .jsonld import VC_V1_CONTEXT
 from .keys import KeyFormatError
+from .translatable import mark as _l
 from .verify import (
     EXPIRED,
     INVALID,
@@ -55,11 +56,6 @@ MAX_JWT_CHARS = 700 * 1024
 MAX_HEADER_CHARS = 4096
 ALGORITHMS = {"EdDSA": ("OKP", "Ed25519"), "ES256": ("EC", "P-256"), "RS256": ("RSA", None)}
 _COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
-
-
-def _l(message: str) -> str:
-    """Mark a user-facing sentence for translation; return it unchanged."""
-    return message
 
 
 class JwtFormatError(ValueError):

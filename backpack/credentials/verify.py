@@ -16,6 +16,7 @@ from .jsonld import VC_V1_CONTEXT, VC_V2_CONTEXT, DocumentLoader
 from .keys import KeyFormatError, ResolvedKey, resolve_did_key
 from .proof import verify_proof
 from .status_list import LIST_CREDENTIAL, REVOCATION, StatusListError, read_status
+from .translatable import mark as _l
 
 ONE_EDTECH_LIST = "1EdTechRevocationList"
 
@@ -32,11 +33,6 @@ JwtListOpener = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
 KeyResolver = Callable[[str], ResolvedKey]
 # A status list signed this far in the future still counts: clocks differ a little.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def _l(message: str) -> str:
-    """Mark a user-facing sentence for translation; return it unchanged."""
-    return message
 
 
 class SignedListRefused(Exception):
