@@ -144,20 +144,7 @@ def test_a_did_web_issuer_key_is_fetched_from_its_did_document(app, holder, pair
     assert "/issuers/northgate/did.json" in site.requests
 
 
-def test_a_did_web_on_a_private_address_is_refused_by_the_guard(app, holder, pairs, monkeypatch):
-    app.config["IMPORT_ALLOW_LOCAL_URLS"] = False
-    importing.clear_key_cache()
-    refusals = []
-    real_fetch = outbound.fetch
-
-    def spy(url, **options):
-        try:
-            return real_fetch(url, **options)
-        except outbound.OutboundRefused as refused:
-            refusals.append((url, refused.problem))
-            raise
-
-    monkeypatch.setattr(outbound, "fetch", spy)
+def test_a_did_web_on_a_private_address_is_refused_by_the_guard(app, holder, pairs, guard_refusals):
     pair = pairs["EdDSA"]
     did = "did:web:10.0.0.7"
     document = credential(did)
@@ -165,7 +152,7 @@ def test_a_did_web_on_a_private_address_is_refused_by_the_guard(app, holder, pai
     outcome = importing.import_credential(holder, data=token.encode())
     assert outcome.credential.status == "invalid"
     assert "The issuer's DID document could not be fetched from its website." in failed(outcome.credential)
-    assert refusals == [("https://10.0.0.7/.well-known/did.json", outbound.NOT_PUBLIC)]
+    assert guard_refusals == [("https://10.0.0.7/.well-known/did.json", outbound.NOT_PUBLIC)]
 
 
 def test_a_data_integrity_badge_from_a_did_web_issuer(app, holder, site):

@@ -79,26 +79,13 @@ def test_the_wrong_key_in_the_profile_is_not_genuine_and_says_why(app, holder, p
     assert failed(outcome.credential) == [CHANGED]
 
 
-def test_a_profile_at_a_private_address_is_refused_by_the_guard(app, holder, pairs, monkeypatch):
-    app.config["IMPORT_ALLOW_LOCAL_URLS"] = False
-    importing.clear_key_cache()
-    refusals = []
-    real_fetch = outbound.fetch
-
-    def spy(url, **options):
-        try:
-            return real_fetch(url, **options)
-        except outbound.OutboundRefused as refused:
-            refusals.append((url, refused.problem))
-            raise
-
-    monkeypatch.setattr(outbound, "fetch", spy)
+def test_a_profile_at_a_private_address_is_refused_by_the_guard(app, holder, pairs, guard_refusals):
     issuer_id = "https://10.0.0.7/issuer"
     token, = signed(pairs["ours"], issuer_id, credential(issuer_id))
     outcome = importing.import_credential(holder, data=token.encode())
     assert outcome.credential.status == "invalid"
     assert failed(outcome.credential) == [issuer_keys.KEY_UNREACHABLE]
-    assert refusals == [(issuer_id, outbound.NOT_PUBLIC)]
+    assert guard_refusals == [(issuer_id, outbound.NOT_PUBLIC)]
 
 
 def test_the_profile_is_kept_briefly_between_imports(app, holder, pairs, monkeypatch):
