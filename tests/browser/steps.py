@@ -19,7 +19,15 @@ QUEUED = """async () => {
 # wait_for_function needs eval(), which the app's CSP (script-src 'self') rightly refuses.
 CONTROLLED = """() => navigator.serviceWorker.controller !== null || new Promise((resolve, reject) => {
   navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
-  setTimeout(() => reject(new Error("no service worker took control of the page")), 30000);
+  setTimeout(async () => {
+    // Say where the worker stopped, so a failure can be told from a slow machine.
+    const registration = await navigator.serviceWorker.getRegistration();
+    const state = (worker) => worker?.state ?? "none";
+    const where = registration
+      ? `installing ${state(registration.installing)}, waiting ${state(registration.waiting)}, active ${state(registration.active)}`
+      : "no registration";
+    reject(new Error(`no service worker took control of the page (${where}; ${location.pathname})`));
+  }, 30000);
 })"""
 CONNECTION = """(online) => navigator.onLine === online || new Promise((resolve, reject) => {
   addEventListener(online ? "online" : "offline", () => resolve(true), { once: true });
