@@ -224,6 +224,8 @@ async function keepAll(paths, language) {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
+  // A page that loaded while this worker was still activating missed its claim: claim it now.
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
   if (event.data?.type === "keep-offline" && Array.isArray(event.data.paths)) {
     event.waitUntil(
       keepAll(event.data.paths, event.data.language).then((kept) => event.source?.postMessage({ type: "kept-offline", kept })),

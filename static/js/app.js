@@ -3,6 +3,11 @@
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  // The first page after install can load while the worker activates, and then miss its claim:
+  // ask for it, so the offline queue works from the first visit, not only after a reload.
+  navigator.serviceWorker.ready.then((registration) => {
+    if (!navigator.serviceWorker.controller) registration.active?.postMessage("claim");
+  });
 }
 
 for (const button of document.querySelectorAll("[data-print]")) {

@@ -10,6 +10,7 @@ from backpack.issuing.awarding import award
 from backpack.issuing.issuers import create_issuer
 from backpack.models import Role, User
 from tests.browser.accessibility import assert_accessible
+from tests.browser.steps import wait_until_controlled
 from tests.browser.test_sharing import as_the_server
 from tests.conftest import tiny_png
 
@@ -113,3 +114,20 @@ def test_every_badge_opens_offline_until_the_learner_signs_out(phone, live_serve
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
     assert names[0] not in page.content()
+
+
+def test_a_page_that_loaded_without_the_worker_asks_to_be_claimed(phone, live_server):
+    """A page can load while the worker is still activating and miss its claim: it asks again.
+
+    A reload that bypasses the service worker (Chromium's "ignore cache" reload, as shift-reload)
+    makes such a page deterministically; it must become controlled without another reload, so
+    the offline queue works from the first visit.
+    """
+    page = phone.page
+    phone.open("/signin")
+    page.evaluate(WAIT_FOR_ACTIVATED)
+    session = phone.context.new_cdp_session(page)
+    with page.expect_event("load"):
+        session.send("Page.reload", {"ignoreCache": True})
+    wait_until_controlled(page)
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == live_server.url + "/sw.js"
