@@ -1,8 +1,10 @@
 """The installable shell: manifest, service worker, offline page."""
 import inspect
+import io
 import json
 import re
 
+import pytest
 from PIL import Image
 
 from backpack import ROOT
@@ -101,3 +103,21 @@ def test_static_files_are_versioned_and_cached_for_a_year(app, client):
         assert icon.status_code == 200 and "immutable" not in icon.headers["Cache-Control"]
     worker = client.get("/sw.js").get_data(as_text=True)
     assert f'const VERSION = "{version}";' in worker and "`${STATIC}/js/app.js`" in worker
+
+
+@pytest.mark.parametrize("path", [f"/static/{shell.version()}/js/app.js", "/static/icons/icon-192.png"])
+def test_static_files_are_served_from_memory_with_etags_and_ranges(app, client, path):
+    """No open file behind a static response: a transfer a browser drops leaves nothing to leak."""
+    with app.test_request_context(path):
+        response = app.full_dispatch_request()
+        assert isinstance(response.response.file, io.BytesIO)
+        response.close()
+    with client.get(path) as response:
+        assert response.status_code == 200
+        etag = response.headers["ETag"]
+        whole = response.get_data()
+    with client.get(path, headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304
+    with client.get(path, headers={"Range": "bytes=0-9"}) as part:
+        assert part.status_code == 206 and part.get_data() == whole[:10]
+    assert client.get(path.replace("app.js", "missing.js").replace("icon-192", "nope")).status_code == 404
