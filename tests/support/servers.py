@@ -159,16 +159,26 @@ def start_seaweedfs() -> Server:
     }
     config.write_text(json.dumps({"identities": [identity]}))
     flags = [f"{part}.port{grpc}" for part in ("master", "volume", "filer", "s3") for grpc in ("", ".grpc")]
-    ports = {flag: free_port() for flag in flags}
-    command = [
-        program, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder / 'data'}",
-        "-filer", "-s3", f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-        "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=0",
-        *(f"-{flag}={port}" for flag, port in ports.items()),
-    ]
-    url = f"http://127.0.0.1:{ports['s3.port']}"
-    # SeaweedFS takes 25 s to shut down gracefully; its data is thrown away, so kill it.
-    return _start(command, folder, url, lambda: _s3_answers(ports["s3.port"]), "SeaweedFS", signal.SIGKILL)
+    # Eight ports picked free can be taken before SeaweedFS binds them (its own outgoing
+    # connections draw from the same range): start again on new ports when that happens.
+    for attempt in range(3):
+        ports = {flag: free_port() for flag in flags}
+        command = [
+            program, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder / 'data'}",
+            "-filer", "-s3", f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=0",
+            *(f"-{flag}={port}" for flag, port in ports.items()),
+        ]
+        url = f"http://127.0.0.1:{ports['s3.port']}"
+        try:
+            # SeaweedFS takes 25 s to shut down gracefully; its data is thrown away, so kill it.
+            return _start(command, folder, url, lambda ports=ports: _s3_answers(ports["s3.port"]), "SeaweedFS", signal.SIGKILL)
+        except pytest.fail.Exception as failed:
+            if "address already in use" not in str(failed) or attempt == 2:
+                raise
+            folder.mkdir()
+            (folder / "data").mkdir()
+            config.write_text(json.dumps({"identities": [identity]}))
 
 
 def _s3_answers(port: int) -> bool:
