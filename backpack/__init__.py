@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     from backpack.web import hosts, security_headers, static_files, templating
 
     hosts.init_app(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -190,7 +190,9 @@ def _checked(token: str, find):
 
 
 def _glance_row(digest: str) -> Glance | None:
-    row = db.session.connection().execute(_glance_query(), {"digest": digest}).first()
+    # A pooled connection of its own, not the ORM session's: a cache hit then builds no session at all.
+    with db.engine.connect() as connection:
+        row = connection.execute(_glance_query(), {"digest": digest}).first()
     if row is None:
         return None
     award = AwardFacts(*row[7:]) if row[6] is not None else None

@@ -78,6 +78,8 @@ def init_app(app: Flask) -> None:
     def close_session_even_if_its_connection_died(exception):
         # Runs before Flask-SQLAlchemy's own teardown (registered earlier, so run later): a
         # rollback on a connection the database cut would otherwise replace the answer with a 500.
+        if not db.session.registry.has():  # this request made no session (a cached page): none to close
+            return
         try:
             db.session.close()
         except OperationalError as error:

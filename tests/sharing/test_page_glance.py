@@ -2,6 +2,7 @@
 import pytest
 from flask import template_rendered
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from backpack.auth.policy import awarded_evidence
 from backpack.extensions import db
@@ -62,6 +63,26 @@ def test_a_cache_hit_builds_no_object_and_reads_twice(app, awarded, loads, state
     assert loads == []
     # The link with its badge's columns, then the evidence it shows: both reads, no write.
     assert len(statements) == 2 and all(s.lstrip().upper().startswith("SELECT") for s in statements)
+
+
+def test_a_cache_hit_of_a_badge_without_evidence_opens_no_orm_session(app, awarded, statements):  # noqa: F811
+    """The glance takes a pooled connection of its own: no session transaction to begin and roll back per view."""
+    lan, award, *_items = awarded
+    path = f"/s/{share(lan, award, include_evidence=False)}"
+    employer = new_client(app)
+    html = employer.get(path).get_data(as_text=True)
+    begun = []
+
+    def record(session, transaction, connection):
+        begun.append(connection)
+
+    event.listen(Session, "after_begin", record)
+    try:
+        statements.clear()
+        assert employer.get(path).get_data(as_text=True) == html
+    finally:
+        event.remove(Session, "after_begin", record)
+    assert len(statements) == 1 and begun == []
 
 
 def test_what_the_glance_reads_shows_at_once(app, awarded):  # noqa: F811

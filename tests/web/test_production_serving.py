@@ -75,3 +75,24 @@ def test_gunicorn_serves_the_app_checks_the_database_and_reloads_gracefully(guni
         assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15).status_code == 200
     process.terminate()
     assert process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "settings", "pings"),
+    [
+        ("sqlite:///{folder}/backpack.db", {}, False),
+        ("postgresql+psycopg://backpack@127.0.0.1:1/backpack", {}, True),
+        ("sqlite:///{folder}/backpack.db", {"pool_pre_ping": True}, True),
+    ],
+)
+def test_only_a_database_server_has_its_pooled_connections_pinged(tmp_path, url, settings, pings):
+    """A server's connection can be cut by a restart; a SQLite file's cannot, and a ping per request is not free."""
+    from backpack import create_app
+    from backpack.extensions import db
+
+    app = create_app({
+        "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": url.format(folder=tmp_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": settings, "NOTIFY_WORKER": "off",
+    })
+    with app.app_context():
+        assert db.engine.pool._pre_ping is pings
