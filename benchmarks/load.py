@@ -127,8 +127,8 @@ def serve(folder: Path, database_url: str, origin: str, port: int, log: Path) ->
         "BACKPACK_ORIGIN": origin,
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "4",
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "4"),
     }
     env.pop("REDIS_URL", None)
     with log.open("wb") as out:
