@@ -191,7 +191,10 @@ def _checked(token: str, find):
 
 def _glance_row(digest: str) -> Glance | None:
     # A pooled connection of its own, not the ORM session's: a cache hit then builds no session at all.
+    # One SELECT is atomic by itself: in autocommit, a database server is spared BEGIN and ROLLBACK.
     with db.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":  # pysqlite runs a lone read outside a transaction already
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         row = connection.execute(_glance_query(), {"digest": digest}).first()
     if row is None:
         return None

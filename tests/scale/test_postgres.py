@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import event
 
 from backpack.credentials.status_list import StatusList as Bitstring
 from backpack.evidence import capture
@@ -17,6 +19,8 @@ from backpack.issuing import achievements, awarding, claims, status
 from backpack.issuing.verification import verify_award
 from backpack.learner import badges
 from backpack.models import Award, ClaimCode, Evidence, Role, User
+from backpack.sharing import links
+from tests.conftest import new_client
 from tests.evidence import samples
 from tests.evidence.test_upload import _same_session
 from tests.issuing import test_award_jobs as award_job_tests
@@ -104,6 +108,27 @@ def test_award_signs_and_revocation_sets_the_status_bit(school):
     assert verify_award(award).status == "revoked"
     other = db.session.scalar(db.select(Award).where(Award.id != award.id))
     assert not Bitstring(bits=other.status_list.bits).get(other.status_index)
+
+
+def test_a_cached_employer_page_reads_its_link_outside_any_transaction(app, school):
+    """One SELECT in autocommit: the server is spared a BEGIN and a ROLLBACK on every view (benchmarks/load.py)."""
+    teacher, learners, badge = school
+    award = awarding.award(badge, learners[:1], by=teacher).created[0]
+    _link, token = links.create(award, owner=learners[0], expiry="never", include_evidence=False)
+    db.session.commit()
+    employer = new_client(app)
+    html = employer.get(f"/s/{token}").get_data(as_text=True)
+    states = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        states.append(conn.connection.driver_connection.info.transaction_status)
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        assert employer.get(f"/s/{token}").get_data(as_text=True) == html
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert states == [psycopg.pq.TransactionStatus.IDLE]
 
 
 def test_a_started_stack_shows_its_progress(school, make_achievement):
