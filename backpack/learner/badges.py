@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.orm import joinedload
+
 from backpack.credentials import baking
 from backpack.extensions import db
 from backpack.issuing.awarding import stack_progress
@@ -26,9 +28,13 @@ def state(award: Award) -> str:
 
 
 def awards_of(learner: User) -> list[Award]:
+    """The learner's awards, newest first, each with its badge and issuer (every card shows them: no query per card)."""
     return list(
         db.session.scalars(
-            db.select(Award).where(Award.learner_id == learner.id).order_by(Award.issued_at.desc())
+            db.select(Award)
+            .where(Award.learner_id == learner.id)
+            .options(joinedload(Award.achievement), joinedload(Award.issuer))
+            .order_by(Award.issued_at.desc())
         )
     )
 

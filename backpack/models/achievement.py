@@ -69,7 +69,8 @@ class Achievement(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     criteria: Mapped[str] = mapped_column(Text)
-    image_png: Mapped[bytes] = mapped_column(LargeBinary)
+    # Read only where the picture is drawn or signed: a list of badges need not carry ~20 KB each.
+    image_png: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     # [{"name", "framework", "url", "code"}]
     alignments: Mapped[list] = mapped_column(JSON, default=list)
     tags: Mapped[list] = mapped_column(JSON, default=list)
