@@ -15,55 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event  # noqa: E402
-
 from backpack.extensions import db  # noqa: E402
 from backpack.issuing import award_jobs, awarding  # noqa: E402
 from backpack.issuing.achievements import create_achievement  # noqa: E402
 from backpack.issuing.issuers import create_issuer  # noqa: E402
 from backpack.models import Role, User  # noqa: E402
 from tests.conftest import build_app, tiny_png, with_tables  # noqa: E402
-from tests.issuing.test_award_jobs import add_learners  # noqa: E402
-
-
-class TimedLocks:
-    """Per transaction that wrote or locked rows: seconds from its first write to its commit, and awards inserted.
-
-    The tests count what happens inside the window (tests/issuing/test_award_jobs.py WriteLocks);
-    here it is timed, which only a benchmark can report honestly.
-    """
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.held: list[tuple[float, int]] = []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self.statement)
-        event.listen(self.engine, "commit", self.commit)
-        event.listen(self.engine, "rollback", self.rollback)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self.statement)
-        event.remove(self.engine, "commit", self.commit)
-        event.remove(self.engine, "rollback", self.rollback)
-
-    def statement(self, conn, cursor, text, parameters, context, executemany):
-        words = text.lstrip().upper()
-        if "since" not in conn.info and (
-            words.startswith(("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")) or words.rstrip().endswith("FOR UPDATE")
-        ):
-            conn.info["since"], conn.info["awards"] = time.perf_counter(), 0
-        if words.startswith("INSERT INTO AWARDS"):
-            conn.info["awards"] += text.count("), (") + 1
-
-    def commit(self, conn):
-        if "since" in conn.info:
-            self.held.append((time.perf_counter() - conn.info.pop("since"), conn.info.pop("awards")))
-
-    def rollback(self, conn):
-        conn.info.pop("since", None)
-        conn.info.pop("awards", None)
+from tests.issuing.test_award_jobs import WriteLocks, add_learners  # noqa: E402
 
 
 def measure(count: int, url: str | None) -> None:
@@ -81,15 +39,16 @@ def measure(count: int, url: str | None) -> None:
         award_jobs.start(badge, learners, by=teacher)
         db.session.commit()
         started = time.perf_counter()
-        with TimedLocks(db.engine) as locks:
+        with WriteLocks(db.engine) as locks:
             while app.extensions["notify"].worker().run_work(1000) >= 1000:
                 pass
         elapsed = time.perf_counter() - started
-        batches = [(held * 1000, awards) for held, awards in locks.held if awards]
+        windows = [(window["seconds"], window["awards"]) for window in locks.held]
+        batches = [(held * 1000, awards) for held, awards in windows if awards]
         print(f"{'PostgreSQL' if url else 'SQLite'}: {count} learners in {len(batches)} batches "
               f"(awards per batch {min(a for _, a in batches)}-{max(a for _, a in batches)}), {elapsed:.2f} s in all")
         print("  lock held per batch (ms): " + ", ".join(f"{held:.0f}" for held, _ in batches))
-        print(f"  longest of all {len(locks.held)} transactions: {max(h for h, _ in locks.held) * 1000:.0f} ms")
+        print(f"  longest of all {len(windows)} transactions: {max(h for h, _ in windows) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ headers included), for documents, stylesheets and scripts; images and the servic
 fetches are left out (the budget is for the page's code).
 """
 import logging
-import secrets
 import sys
 import tempfile
 import threading
@@ -18,11 +17,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from backpack import create_app
-from backpack.auth import sessions
-from backpack.demo import LEARNERS, load_demo
-from backpack.extensions import db
-from backpack.models import Award, Passkey, SignInMethod, User
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from backpack import create_app  # noqa: E402
+from backpack.demo import LEARNERS, load_demo  # noqa: E402
+from backpack.extensions import db  # noqa: E402
+from backpack.models import Award, User  # noqa: E402
+from benchmarks.sign_in import session_cookie  # noqa: E402
 
 ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-quic", "--disable-gpu"]
@@ -43,22 +44,15 @@ def serve(folder: Path):
     return app, server, origin
 
 
-def session_cookie(app, origin: str) -> tuple[str, str, list[str]]:
-    """Sign a demo learner in on the server, as a passkey would; return the cookie and their pages."""
-    with app.test_request_context(base_url=origin):
+def demo_learner_pages(app, origin: str) -> tuple[str, str, list[str]]:
+    """Sign the first demo learner in; return the cookie and her pages."""
+    with app.app_context():
         learner = db.session.scalar(db.select(User).where(User.display_name == LEARNERS[0][0]))
-        passkey = Passkey(user=learner, credential_id=secrets.token_bytes(16), public_key=b"-", name="Bench phone")
-        db.session.add(passkey)
-        db.session.flush()
-        sessions.start_session(learner, passkey, SignInMethod.PASSKEY.value)
-        db.session.commit()
-        from flask import session
-
-        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+        name, value = session_cookie(app, origin, learner)
         award = db.session.scalar(db.select(Award).where(Award.learner_id == learner.id))
         pages = ["/", f"/my/badges/{award.public_id}", "/evidence", "/my/collections", "/my/submissions", "/account/",
                  "/notifications", "/my/imported/new"]
-    return app.config["SESSION_COOKIE_NAME"], value, pages
+    return name, value, pages
 
 
 def measure(context, url: str) -> tuple[int, int, list[str]]:
@@ -79,7 +73,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     folder = Path(tempfile.mkdtemp(prefix="backpack-learner-pages-"))
     app, server, origin = serve(folder)
-    name, value, pages = session_cookie(app, origin)
+    name, value, pages = demo_learner_pages(app, origin)
     verbose = "-v" in sys.argv
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)

@@ -1,13 +1,14 @@
 """Benchmark: the employer's page under load, served by gunicorn as in production, on loopback.
 
-Run: .venv/bin/python benchmarks/load.py [--clients 50,200] [--seconds 10] [--postgres] [--while-awarding N]
-     [--award-by job|direct]
+Run: .venv/bin/python benchmarks/load.py [--page badge|home] [--clients 50,200] [--seconds 10] [--postgres]
+     [--while-awarding N] [--award-by job|direct]
 
 Starts the app under gunicorn (gunicorn.conf.py: WEB_CONCURRENCY=2 processes, 4 threads
 each, gthread) on 127.0.0.1 with the data of benchmarks/verification_page.py (a badge
 shared with its evidence), rate limits off (one loopback address would get 429s), then
 runs `wrk -t2 -c<clients> -d<seconds>s --latency -H "Accept-Encoding: br, gzip"` against
-the share page and prints req/s, p50/p99 and errors per run. wrk comes from Debian
+the share page (--page home: a signed-in learner's backpack home, five badges, her session
+cookie sent by wrk) and prints req/s, p50/p99 and errors per run. wrk comes from Debian
 (`apt-get install -y wrk` when missing). --postgres serves from a throwaway PostgreSQL
 (tests/support/servers.py); --while-awarding N awards a badge to N learners a second into
 each run: by default it queues the award job a teacher's tap queues, which the app's own
@@ -57,12 +58,13 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
-def prepare(folder: Path, database_url: str, origin: str, learners: int) -> str:
-    """Make the tables and the demo-like data; return the share token."""
+def prepare(folder: Path, database_url: str, origin: str, learners: int) -> tuple[str, str]:
+    """Make the tables and the demo-like data; return the share token and a signed-in learner's Cookie header."""
     app = create_app({"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": database_url, "BACKPACK_ORIGIN": origin})
     with app.app_context():
         db.create_all()
         token = setup(app)
+        cookie = learner_cookie(app, origin)
         if learners:
             from backpack.models import Role, User
 
@@ -70,7 +72,27 @@ def prepare(folder: Path, database_url: str, origin: str, learners: int) -> str:
             db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return token
+    return token, cookie
+
+
+def learner_cookie(app, origin: str) -> str:
+    """Give the shared badge's learner four more badges and sign her in, as a passkey would; return her Cookie header."""
+    from backpack.issuing import achievements, awarding, badge_image
+    from backpack.models import Achievement, Award, Role, User
+    from benchmarks.sign_in import session_cookie
+
+    award = db.session.scalar(db.select(Award))
+    learner, badge = db.session.get(User, award.learner_id), db.session.get(Achievement, award.achievement_id)
+    teacher = db.session.scalar(db.select(User).where(User.role == Role.TEACHER.value))
+    for number, icon in enumerate(["book", "pencil", "star", "trophy"]):
+        other = achievements.create_achievement(
+            badge.issuer, by=teacher, name=f"Skill {number + 1}", description="A skill.", criteria="Show it.",
+            image_png=badge_image.design_badge(icon, "teal", "ESL 2"),
+        )
+        awarding.award(other, [learner], by=teacher)
+    db.session.commit()
+    name, value = session_cookie(app, origin, learner)
+    return f"{name}={value}"
 
 
 def award_all(folder: str, database_url: str, origin: str, how: str) -> None:
@@ -166,8 +188,9 @@ def milliseconds(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def run_wrk(wrk: str, url: str, clients: int, seconds: int) -> dict:
-    command = [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: br, gzip", url]
+def run_wrk(wrk: str, url: str, clients: int, seconds: int, cookie: str | None = None) -> dict:
+    command = [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: br, gzip",
+               *(["-H", f"Cookie: {cookie}"] if cookie else []), url]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     socket_errors = {kind: int(n) for kind, n in re.findall(r"(connect|read|write|timeout) (\d+)", out)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -180,12 +203,14 @@ def run_wrk(wrk: str, url: str, clients: int, seconds: int) -> dict:
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "errors": sum(socket_errors.values()),
         "error_kinds": ", ".join(f"{kind} {n}" for kind, n in socket_errors.items() if n),
-        "command": " ".join(command[:-1]) + " URL",
+        "command": " ".join(part if not part.startswith("Cookie:") else "Cookie: <session>" for part in command[:-1]) + " URL",
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", choices=["badge", "home"], default="badge",
+                        help="badge: the employer's page of a shared badge; home: a signed-in learner's backpack")
     parser.add_argument("--clients", default="50,200", help="comma-separated connection counts, one wrk run each")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--postgres", action="store_true", help="serve from a throwaway PostgreSQL")
@@ -206,15 +231,20 @@ def main() -> None:
 
             server = start_postgres()
             database_url = create_database(server, "backpack_load")
-        token = prepare(folder, database_url, origin, options.while_awarding)
+        token, cookie = prepare(folder, database_url, origin, options.while_awarding)
         gunicorn = serve(folder, database_url, origin, port, folder / "gunicorn.log")
-        url = f"{origin}/s/{token}"
+        url, cookie = (f"{origin}/s/{token}", None) if options.page == "badge" else (f"{origin}/", cookie)
         for _ in range(20):  # warm both processes' caches
-            urllib.request.urlopen(url, timeout=5).read()
+            request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                body = response.read().decode()
+        if cookie and "Skill 4" not in body:
+            sys.exit("the learner's home did not show her badges: not signed in?")
         database = "PostgreSQL" if options.postgres else "SQLite"
+        what = "GET /s/<token>" if options.page == "badge" else "GET / signed in as a learner with five badges"
         print(f"gunicorn on 127.0.0.1 (2 processes x 4 threads, gthread), {database}, {os.cpu_count()} cores "
               f"(load average {os.getloadavg()[0]:.1f} before the runs: other work on the machine lowers the figures); "
-              "GET /s/<token>", flush=True)
+              f"{what}", flush=True)
         for clients in (int(c) for c in options.clients.split(",")):
             awarder = None
             if options.while_awarding:
@@ -226,7 +256,7 @@ def main() -> None:
                     sys.exit("the awarding process did not start")
                 # The award starts a second into the run, so the run sees the page before, during and after it.
                 threading.Timer(1.0, lambda process=awarder: (process.stdin.write("go\n"), process.stdin.flush())).start()
-            result = run_wrk(wrk, url, clients, options.seconds)
+            result = run_wrk(wrk, url, clients, options.seconds, cookie)
             print(f"{clients:>4} clients: {result['requests_per_second']:,.0f} req/s, p50 {result['p50']:.1f} ms, "
                   f"p99 {result['p99']:.1f} ms, {result['errors']} errors{' (' + result['error_kinds'] + ')' if result['errors'] else ''} "
                   f"({result['requests']:,} requests; "
