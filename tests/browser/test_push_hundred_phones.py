@@ -31,6 +31,7 @@ from backpack.issuing.issuers import create_issuer
 from backpack.models import Outbox, OutboxStatus, PushSubscription, Role, User
 from backpack.models.time import utcnow
 from tests.conftest import tiny_png
+from tests.notify.test_push_crash import run_worker_once
 from tests.support.push_service import PushService, b64url
 from tests.support.servers import create_database
 from tests.support.sign_ins import live_handle
@@ -166,15 +167,6 @@ def kill_mid_delivery(worker: subprocess.Popen, service, log: Path) -> None:
         worker.wait(10)
 
 
-def run_worker_once(env) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "backpack", "worker", "--once"],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 class Handset:
     """A page with the app's service worker, standing in for every learner's phone.
 
@@ -249,7 +241,7 @@ def test_a_killed_worker_loses_and_repeats_nothing_the_phones_show(deployment, p
 
     # Once the dead worker's lease lapses, a fresh worker delivers the rest.
     wait_until(lambda: live_claims(app) == 0, timeout=30, what="the dead worker's claims to lapse")
-    run_worker_once(env)
+    run_worker_once(env, timeout=120)
     assert outbox_statuses(app) == {OutboxStatus.SENT: PHONES}
     assert service.errors == []
 

@@ -106,10 +106,11 @@ def kill(process: subprocess.Popen) -> None:
     process.stderr.close()
 
 
-def run_worker_once(env) -> str:
+def run_worker_once(env, timeout: float = 60) -> str:
+    """Run `flask worker --once` as its own process, as an operator would after a crash; return what it printed."""
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "backpack", "worker", "--once"],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -16,34 +16,13 @@ import jsigs from 'jsonld-signatures';
 import { DataIntegrityProof } from 'data-integrity-1';
 import { cryptosuite as eddsa2022 } from '@digitalbazaar/eddsa-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import * as didKey from '@digitalbazaar/did-method-key';
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 
+import { offlineLoader } from './offline_loader.mjs';
+
 const { AssertionProofPurpose } = jsigs.purposes;
-const CONTEXTS_DIR = new URL('../../../backpack/credentials/contexts/', import.meta.url);
-const VENDORED = {
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-context-3.0.3.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-extensions.json',
-};
-
-const contexts = new Map([...credentialsContexts, ...dataIntegrityContext.contexts]);
-for (const [url, file] of Object.entries(VENDORED)) {
-  contexts.set(url, JSON.parse(readFileSync(new URL(file, CONTEXTS_DIR), 'utf8')));
-}
-
-const didKeyDriver = didKey.driver();
-didKeyDriver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
-
-async function documentLoader(url) {
-  if (contexts.has(url)) {
-    return { contextUrl: null, documentUrl: url, document: contexts.get(url) };
-  }
-  if (url.startsWith('did:key:')) {
-    return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) };
-  }
-  throw new Error(`offline: refusing to load ${url}`);
-}
+const documentLoader = offlineLoader([...credentialsContexts, ...dataIntegrityContext.contexts]);
 
 function messages(result) {
   const found = [];

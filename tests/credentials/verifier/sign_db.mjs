@@ -16,24 +16,10 @@ import { createCredential, createList } from '@digitalbazaar/vc-bitstring-status
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 
-const CONTEXTS_DIR = new URL('../../../backpack/credentials/contexts/', import.meta.url);
-const VENDORED = {
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-context-3.0.3.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-extensions.json',
-};
-const contexts = new Map([
-  ['https://www.w3.org/ns/credentials/v2', credentialsContexts.get('https://www.w3.org/ns/credentials/v2')],
-]);
-for (const [url, file] of Object.entries(VENDORED)) {
-  contexts.set(url, JSON.parse(readFileSync(new URL(file, CONTEXTS_DIR), 'utf8')));
-}
+import { offlineLoader } from './offline_loader.mjs';
 
-async function documentLoader(url) {
-  if (contexts.has(url)) {
-    return { contextUrl: null, documentUrl: url, document: contexts.get(url) };
-  }
-  throw new Error(`offline: refusing to load ${url}`);
-}
+const V2 = 'https://www.w3.org/ns/credentials/v2';
+const documentLoader = offlineLoader([[V2, credentialsContexts.get(V2)]]);
 
 // Keep stdout for JSON only.
 console.log = (...args) => process.stderr.write(args.join(' ') + '\n');

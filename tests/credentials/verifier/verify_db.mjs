@@ -16,34 +16,14 @@ import * as vc from '@digitalbazaar/vc';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import * as didKey from '@digitalbazaar/did-method-key';
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 
-const CONTEXTS_DIR = new URL('../../../backpack/credentials/contexts/', import.meta.url);
-const VENDORED = {
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-context-3.0.3.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-extensions.json',
-};
+import { offlineLoader } from './offline_loader.mjs';
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-const contexts = new Map([
-  ['https://www.w3.org/ns/credentials/v2', credentialsContexts.get('https://www.w3.org/ns/credentials/v2')],
-]);
-for (const [url, file] of Object.entries(VENDORED)) {
-  contexts.set(url, JSON.parse(readFileSync(new URL(file, CONTEXTS_DIR), 'utf8')));
-}
-
-const didKeyDriver = didKey.driver();
-didKeyDriver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
-
-async function documentLoader(url) {
-  if (contexts.has(url)) {
-    return { contextUrl: null, documentUrl: url, document: contexts.get(url) };
-  }
-  if (url.startsWith('did:key:')) {
-    return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) };
-  }
+// Status lists only, from the loopback servers the tests start.
+async function fromLoopback(url) {
   const parsed = new URL(url);
   if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && LOOPBACK.has(parsed.hostname)) {
     const response = await fetch(parsed, { headers: { Accept: 'application/vc+ld+json, application/json' } });
@@ -54,6 +34,9 @@ async function documentLoader(url) {
   }
   throw new Error(`offline: refusing to load ${url}`);
 }
+
+const V2 = 'https://www.w3.org/ns/credentials/v2';
+const documentLoader = offlineLoader([[V2, credentialsContexts.get(V2)]], fromLoopback);
 
 const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
 
