@@ -20,23 +20,10 @@ import { contexts as credentialsContexts } from '@digitalbazaar/credentials-cont
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 
 import { offlineLoader } from './offline_loader.mjs';
+import { messages } from './results.mjs';
 
 const { AssertionProofPurpose } = jsigs.purposes;
 const documentLoader = offlineLoader([...credentialsContexts, ...dataIntegrityContext.contexts]);
-
-function messages(result) {
-  const found = [];
-  const visit = (error) => {
-    if (!error) return;
-    if (Array.isArray(error)) return error.forEach(visit);
-    found.push(String(error.message || error));
-    visit(error.errors);
-    visit(error.cause);
-  };
-  visit(result.error);
-  for (const item of result.results || []) visit(item.error);
-  return [...new Set(found)];
-}
 
 async function sign(input) {
   const key = await Ed25519Multikey.generate({ seed: Buffer.from(input.seed, 'base64') });

@@ -19,6 +19,7 @@ import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cry
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 
 import { offlineLoader } from './offline_loader.mjs';
+import { messages } from './results.mjs';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -44,21 +45,6 @@ function status(options) {
   return checkStatus({ ...options, suite, verifyBitstringStatusListCredential: true, verifyMatchingIssuers: true });
 }
 
-function messages(result) {
-  const found = [];
-  const visit = (error) => {
-    if (!error) return;
-    if (Array.isArray(error)) return error.forEach(visit);
-    found.push(String(error.message || error));
-    visit(error.errors);
-    visit(error.cause);
-  };
-  visit(result.error);
-  for (const item of result.results || []) visit(item.error);
-  visit(result.statusResult && result.statusResult.error);
-  return [...new Set(found)];
-}
-
 async function run(credential, now) {
   const result = await vc.verifyCredential({ credential, suite, documentLoader, checkStatus: status, now });
   const statuses = (result.statusResult && result.statusResult.results) || [];
@@ -68,7 +54,7 @@ async function run(credential, now) {
     hasStatus: Boolean(credential.credentialStatus),
     statusChecked: Boolean(result.statusResult && result.statusResult.verified),
     revoked: statuses.some((item) => item.credentialStatus.statusPurpose === 'revocation' && item.status === true),
-    errors: messages(result),
+    errors: messages(result, result.statusResult && result.statusResult.error),
   };
 }
 
